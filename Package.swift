@@ -1,0 +1,116 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "gatehouse",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "gatehouse", targets: ["gatehouse"]),
+        .library(name: "GatehouseCore", targets: ["GatehouseCore"]),
+        .library(name: "GatehouseStorage", targets: ["GatehouseStorage"]),
+        .library(name: "GatehouseHTTP", targets: ["GatehouseHTTP"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration.git", from: "1.4.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+    ],
+    targets: [
+        // libargon2's runtime library, linked by soname (Debian ships no -dev package here).
+        .target(
+            name: "CArgon2",
+            linkerSettings: [.linkedLibrary(":libargon2.so.1")]
+        ),
+        // The domain: tenants, people, memberships, audit, tokens. No HTTP, no SQL.
+        .target(
+            name: "GatehouseCore",
+            dependencies: [
+                "CArgon2",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // SQLKit repositories for SQLite and PostgreSQL, and the migrations.
+        .target(
+            name: "GatehouseStorage",
+            dependencies: [
+                "GatehouseCore",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The Hummingbird application: routes, controllers, pages, services.
+        .target(
+            name: "GatehouseHTTP",
+            dependencies: [
+                "GatehouseCore",
+                "GatehouseStorage",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "gatehouse",
+            dependencies: [
+                "GatehouseCore",
+                "GatehouseStorage",
+                "GatehouseHTTP",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // In-memory repositories, a fixed clock and seeded randomness for unit tests.
+        .target(
+            name: "GatehouseTesting",
+            dependencies: ["GatehouseCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GatehouseCoreTests",
+            dependencies: ["GatehouseCore", "GatehouseTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GatehouseStorageTests",
+            dependencies: ["GatehouseCore", "GatehouseStorage", "GatehouseTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GatehouseHTTPTests",
+            dependencies: [
+                "GatehouseCore",
+                "GatehouseStorage",
+                "GatehouseHTTP",
+                "GatehouseTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

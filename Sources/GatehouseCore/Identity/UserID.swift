@@ -1,0 +1,21 @@
+public import Foundation
+
+/// The stable identity of a person across every tenant they belong to.
+public struct UserID: Hashable, Sendable, Codable, CustomStringConvertible {
+    public let rawValue: UUID
+    public init(_ rawValue: UUID = UUID()) { self.rawValue = rawValue }
+    public init?(string: String) {
+        guard let uuid = UUID(uuidString: string) else { return nil }
+        self.rawValue = uuid
+    }
+    /// Lower-case canonical form, as stored and as shown in JSON.
+    public var description: String { rawValue.uuidString.lowercased() }
+
+    public init(from decoder: any Decoder) throws {
+        self.rawValue = try UUID(from: decoder)
+    }
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}
