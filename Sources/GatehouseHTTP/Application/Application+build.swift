@@ -1,0 +1,95 @@
+import Foundation
+public import GatehouseCore
+public import GatehouseStorage
+public import Hummingbird
+public import Logging
+import NIOCore
+import Synchronization
+
+/// Everything the HTTP application is built from. Tests pass their own clock, randomness and
+/// a cheap password hasher; `serve` passes the real ones.
+public struct ApplicationDependencies: Sendable {
+    public var database: Database
+    public var clock: any WallClock
+    public var random: any RandomSource
+    public var passwordHasher: any PasswordHasher
+
+    public init(database: Database, clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(),
+                passwordHasher: any PasswordHasher = Argon2idHasher()) {
+        self.database = database
+        self.clock = clock
+        self.random = random
+        self.passwordHasher = passwordHasher
+    }
+}
+
+/// The composition root: repositories, services, controllers and middleware, wired once.
+///
+/// The database is one of the application's services, listed first so that it is closed
+/// last, after the HTTP server has drained its in-flight requests.
+public func buildApplication(configuration: ServerConfiguration, dependencies: ApplicationDependencies,
+                             logger: Logger) async throws -> some ApplicationProtocol {
+    let router = try await buildRouter(configuration: configuration, dependencies: dependencies)
+    let database = dependencies.database
+    let firstRun = FirstRunSetup(tenants: SQLTenantRepository(database: database), setup: SQLSetupRepository(database: database),
+                                 clock: dependencies.clock, random: dependencies.random)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Gatehouse"),
+        services: [database],
+        onServerRunning: { channel in
+            let port = channel.localAddress?.port ?? configuration.port
+            let baseURL = configuration.baseURL ?? "http://\(configuration.host):\(port)"
+            BoundAddress.shared.set(baseURL)
+            logger.notice("Gatehouse listening on http://\(configuration.host):\(port) (database: \(database.location))")
+            do {
+                if let secret = try await firstRun.issueLinkIfNeeded() {
+                    logger.notice("First-time setup: open \(baseURL)/setup?token=\(secret) to create the first tenant and its administrator. The link works once.")
+                }
+            } catch {
+                logger.error("could not issue the first-time setup link", metadata: ["error": "\(error)"])
+            }
+        },
+        logger: logger
+    )
+}
+
+/// The router with every route and middleware; tests drive it directly.
+public func buildRouter(configuration: ServerConfiguration, dependencies: ApplicationDependencies) async throws -> Router<AppRequestContext> {
+    let database = dependencies.database
+    let tenants = SQLTenantRepository(database: database)
+    let members = SQLMemberRepository(database: database)
+    let tokenRepository = SQLAPITokenRepository(database: database)
+    let audit = SQLAuditRepository(database: database)
+    let tokens = APITokenService(tokens: tokenRepository, clock: dependencies.clock, random: dependencies.random)
+    let pages = try await PageRenderer.load()
+
+    let router = Router(context: AppRequestContext.self)
+    router.add(middleware: SecurityHeadersMiddleware())
+    router.add(middleware: ErrorMiddleware(pages: pages))
+
+    HealthController(database: database).addRoutes(to: router)
+    try AssetsController.load().addRoutes(to: router)
+    SetupController(
+        setup: FirstRunSetup(tenants: tenants, setup: SQLSetupRepository(database: database), clock: dependencies.clock,
+                             random: dependencies.random),
+        tokens: tokens, hasher: dependencies.passwordHasher,
+        csrf: CSRFProtection(secureCookies: configuration.usesHTTPS, random: dependencies.random),
+        pages: pages, region: configuration.region,
+        baseURL: { configuration.baseURL ?? BoundAddress.shared.get() ?? "http://\(configuration.host):\(configuration.port)" }
+    ).addRoutes(to: router)
+    UsersController(
+        directory: MemberDirectory(members: members, clock: dependencies.clock),
+        access: TenantAccess(tokens: tokens, audit: audit, clock: dependencies.clock)
+    ).addRoutes(to: router.group(UsersController<SQLMemberRepository, SQLAPITokenRepository>.path))
+    return router
+}
+
+/// The base URL the server turned out to listen on (the port is known only after binding
+/// when `--port 0` is used).
+final class BoundAddress: Sendable {
+    static let shared = BoundAddress()
+    private let value = Mutex<String?>(nil)
+    func set(_ url: String) { value.withLock { $0 = url } }
+    func get() -> String? { value.withLock { $0 } }
+}

@@ -1,0 +1,36 @@
+public import GatehouseCore
+public import GatehouseStorage
+
+/// Everything `gatehouse serve` needs to know, already checked.
+public struct ServerConfiguration: Sendable {
+    /// The address to listen on. Default `127.0.0.1`.
+    public var host: String
+    /// The TCP port. Default `8080`; `0` picks a free one (tests).
+    public var port: Int
+    /// Where the SQLite file and key files live. Default `./gatehouse-data`.
+    public var dataDirectory: String
+    /// The database. Default: `sqlite:<dataDirectory>/gatehouse.sqlite`.
+    public var database: DatabaseLocation
+    /// The public URL people reach Gatehouse at (links in mail and logs, cookie `Secure`).
+    /// Default: `http://<host>:<port>` as bound.
+    public var baseURL: String?
+    /// The region this server serves. Default `na`.
+    public var region: RegionCode
+    /// Whether `serve` applies pending migrations before listening. Default true.
+    public var migrate: Bool
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./gatehouse-data",
+                database: DatabaseLocation? = nil, baseURL: String? = nil, region: RegionCode = .northAmerica,
+                migrate: Bool = true) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.database = database ?? .defaultSQLite(inDataDirectory: dataDirectory)
+        self.baseURL = baseURL
+        self.region = region
+        self.migrate = migrate
+    }
+
+    /// Whether cookies must be `Secure` (the public URL is https).
+    public var usesHTTPS: Bool { baseURL?.lowercased().hasPrefix("https://") ?? false }
+}

@@ -1,0 +1,45 @@
+import Foundation
+public import Hummingbird
+
+/// An error answered as `{"error": code, "message": text}` (plus `fields` for validation and
+/// conflicts). The only error shape API clients ever see.
+public struct APIError: HTTPResponseError {
+    public let status: HTTPResponse.Status
+    public let code: String
+    public let message: String
+    public var fields: [String: String]?
+    public var headers: HTTPFields
+
+    public init(_ status: HTTPResponse.Status, _ code: String, _ message: String,
+                fields: [String: String]? = nil, headers: HTTPFields = [:]) {
+        self.status = status
+        self.code = code
+        self.message = message
+        self.fields = fields
+        self.headers = headers
+    }
+
+    private struct Body: Encodable {
+        let error: String
+        let message: String
+        let fields: [String: String]?
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        var response = try JSONResponse.make(status: status, Body(error: code, message: message, fields: fields))
+        response.headers.append(contentsOf: headers)
+        return response
+    }
+
+    public static let unauthenticated = APIError(
+        .unauthorized, "unauthenticated", "Sign in or send a valid API token: Authorization: Bearer <token>.",
+        headers: [.wwwAuthenticate: "Bearer realm=\"gatehouse\""])
+    public static let forbidden = APIError(.forbidden, "forbidden", "You are not allowed to do this in this tenant.")
+    public static func notFound(_ message: String = "Not found.") -> APIError { APIError(.notFound, "not_found", message) }
+    public static func invalidJSON(_ message: String) -> APIError { APIError(.badRequest, "invalid_json", message) }
+    public static func validation(_ fields: [String: String]) -> APIError {
+        let names = fields.keys.sorted().joined(separator: ", ")
+        return APIError(.badRequest, "validation_failed", "Some fields are not valid: \(names).", fields: fields)
+    }
+    public static let internalError = APIError(.internalServerError, "internal", "Something went wrong on our side. Please try again.")
+}

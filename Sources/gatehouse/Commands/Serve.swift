@@ -1,0 +1,61 @@
+import ArgumentParser
+import Configuration
+import GatehouseCore
+import GatehouseHTTP
+import GatehouseStorage
+import Hummingbird
+import Logging
+
+/// `gatehouse serve`: migrate (unless told not to) and serve until SIGTERM or SIGINT, then
+/// finish in-flight requests and exit 0.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the Gatehouse server.")
+
+    @OptionGroup var storage: StorageOptions
+
+    @Option(help: "Address to listen on (default 127.0.0.1; env GATEHOUSE_HOST).")
+    var host: String?
+
+    @Option(help: "TCP port (default 8080, 0 picks a free one; env GATEHOUSE_PORT).")
+    var port: Int?
+
+    @Option(name: .customLong("base-url"), help: "The public URL, used in links and cookies (default http://HOST:PORT; env GATEHOUSE_BASE_URL).")
+    var baseURL: String?
+
+    @Option(help: "The region this server serves, a short code (default na; env GATEHOUSE_REGION).")
+    var region: String?
+
+    @Flag(name: .customLong("no-migrate"), help: "Refuse to start when the database needs migrating, instead of migrating it.")
+    var noMigrate = false
+
+    func run() async throws {
+        var extra: [String: ConfigContent] = [:]
+        if let host { extra["host"] = .string(host) }
+        if let port { extra["port"] = .int(port) }
+        if let baseURL { extra["base_url"] = .string(baseURL) }
+        if let region { extra["region"] = .string(region) }
+        if noMigrate { extra["migrate"] = .bool(false) }
+        let loader = ConfigurationLoader(storage: storage, extra: extra)
+        let configuration = try await loader.serverConfiguration()
+        let logger = try await loader.logger()
+
+        let database = try await Database(location: configuration.database, logger: logger)
+        let app: any ApplicationProtocol
+        do {
+            let migrator = Migrator(database: database)
+            if configuration.migrate {
+                let applied = try await migrator.migrate(now: SystemWallClock().now().microsecondsSince1970)
+                if !applied.isEmpty { logger.info("applied migrations \(applied.map(String.init).joined(separator: ", "))") }
+            } else {
+                try await migrator.verifyCurrent()
+            }
+            app = try await buildApplication(configuration: configuration,
+                                             dependencies: ApplicationDependencies(database: database), logger: logger)
+        } catch {
+            // The pool must be closed before it is released, whatever failed.
+            try? await database.shutdown()
+            throw StorageOptions.readable(error)
+        }
+        try await app.runService()
+    }
+}

@@ -1,0 +1,40 @@
+import ArgumentParser
+import GatehouseCore
+import GatehouseStorage
+
+/// `gatehouse tenant create|list`.
+struct TenantCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "tenant", abstract: "Create and list tenants.",
+                                                    subcommands: [Create.self, List.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Create a tenant.")
+        @OptionGroup var storage: StorageOptions
+        @Option(help: "Short name used in URLs, e.g. acme.") var slug: String
+        @Option(help: "The name people see, e.g. \"Acme Contact Center\".") var name: String
+        @Option(help: "Region code (default: the server's region, na).") var region: String?
+
+        func run() async throws {
+            let tenant = try await storage.withDatabase { database in
+                let draft = try TenantDraft(slug: slug, displayName: name, region: region, defaultRegion: .northAmerica)
+                let clock = SystemWallClock()
+                let tenant = Tenant(slug: draft.slug, displayName: draft.displayName, region: draft.region, createdAt: clock.now())
+                try await SQLTenantRepository(database: database).create(tenant, audit: AuditEvent(
+                    at: tenant.createdAt, tenant: tenant.id, actor: .commandLine, action: .tenantCreate,
+                    target: .tenant(tenant.id), outcome: .success, detail: ["slug": tenant.slug.rawValue]))
+                return tenant
+            }
+            print("created tenant \(tenant.slug) \(tenant.id)")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List tenants.")
+        @OptionGroup var storage: StorageOptions
+
+        func run() async throws {
+            let tenants = try await storage.withDatabase { try await SQLTenantRepository(database: $0).list() }
+            for tenant in tenants { print("\(tenant.slug)\t\(tenant.region)\t\(tenant.id)\t\(tenant.displayName)") }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Configuration
+import Foundation
+import GatehouseCore
+import GatehouseHTTP
+import GatehouseStorage
+import Logging
+import SystemPackage
+
+/// Builds the server's configuration from, in order of precedence: command-line flags,
+/// `GATEHOUSE_*` environment variables, and a JSON configuration file. Every key is checked
+/// and all problems are reported together.
+///
+/// Keys (flag / environment variable / JSON key):
+/// - `--host` / `GATEHOUSE_HOST` / `host` — string, default `127.0.0.1`
+/// - `--port` / `GATEHOUSE_PORT` / `port` — integer 0–65535, default `8080`
+/// - `--data-dir` / `GATEHOUSE_DATA_DIR` / `data_dir` — path, default `./gatehouse-data`
+/// - `--database-url` / `GATEHOUSE_DATABASE_URL` / `database_url` — default SQLite in the data directory
+/// - `--base-url` / `GATEHOUSE_BASE_URL` / `base_url` — http(s) URL, default `http://host:port`
+/// - `--region` / `GATEHOUSE_REGION` / `region` — short code, default `na`
+/// - `--no-migrate` / `GATEHOUSE_MIGRATE=false` / `migrate` — bool, default true
+/// - `--log-level` / `GATEHOUSE_LOG_LEVEL` / `log_level` — default `info`
+struct ConfigurationLoader {
+    let flags: [String: ConfigValue]
+    let configFile: String?
+
+    init(storage: StorageOptions, extra: [String: ConfigContent] = [:]) {
+        var flags: [String: ConfigValue] = [:]
+        if let value = storage.dataDirectory { flags["data_dir"] = .init(.string(value), isSecret: false) }
+        if let value = storage.databaseURL { flags["database_url"] = .init(.string(value), isSecret: true) }
+        if let value = storage.logLevel { flags["log_level"] = .init(.string(value), isSecret: false) }
+        for (key, value) in extra { flags[key] = .init(value, isSecret: false) }
+        self.flags = flags
+        self.configFile = storage.configFile ?? ProcessInfo.processInfo.environment["GATEHOUSE_CONFIG"]
+    }
+
+    func reader() async throws -> ConfigReader {
+        var providers: [any ConfigProvider] = [
+            InMemoryProvider(name: "flags", values: Dictionary(uniqueKeysWithValues: flags.map { (AbsoluteConfigKey([$0.key]), $0.value) })),
+            EnvironmentVariablesProvider(secretsSpecifier: .specific(["GATEHOUSE_DATABASE_URL"])).prefixKeys(with: "gatehouse"),
+        ]
+        if let configFile {
+            providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(configFile)))
+        }
+        return ConfigReader(providers: providers)
+    }
+
+    /// The server configuration, or every problem found.
+    func serverConfiguration() async throws -> ServerConfiguration {
+        let config = try await reader()
+        var problems: [String] = []
+        let host = config.string(forKey: "host", default: "127.0.0.1")
+        let port = config.int(forKey: "port", default: 8080)
+        if !(0...65535).contains(port) { problems.append("port: must be 0 to 65535, not \(port)") }
+        let dataDirectory = config.string(forKey: "data_dir", default: "./gatehouse-data")
+        var database: DatabaseLocation?
+        if let url = config.string(forKey: "database_url", isSecret: true) {
+            do { database = try DatabaseLocation(url: url) } catch { problems.append("database-url: \(error.description)") }
+        }
+        let baseURL = config.string(forKey: "base_url")
+        if let baseURL {
+            let parsed = URL(string: baseURL)
+            if parsed?.host == nil || !["http", "https"].contains(parsed?.scheme?.lowercased() ?? "") {
+                problems.append("base-url: must be an http or https URL such as https://login.example.com")
+            }
+        }
+        var region = RegionCode.northAmerica
+        do { region = try RegionCode(config.string(forKey: "region", default: "na")) } catch { problems.append("region: \(error.message)") }
+        if Self.logLevel(config) == nil { problems.append("log-level: use trace, debug, info, notice, warning, error or critical") }
+        guard problems.isEmpty else { throw ConfigurationProblems(problems: problems) }
+        return ServerConfiguration(host: host, port: port, dataDirectory: dataDirectory, database: database,
+                                   baseURL: baseURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }, region: region,
+                                   migrate: config.bool(forKey: "migrate", default: true))
+    }
+
+    static func logLevel(_ config: ConfigReader) -> Logger.Level? {
+        Logger.Level(rawValue: config.string(forKey: "log_level", default: "info").lowercased())
+    }
+
+    /// The process logger, on standard error so standard output stays for command results.
+    func logger(label: String = "gatehouse") async throws -> Logger {
+        let level = Self.logLevel(try await reader()) ?? .info
+        var logger = Logger(label: label) { StreamLogHandler.standardError(label: $0) }
+        logger.logLevel = level
+        return logger
+    }
+}
+
+/// Configuration that cannot be used, with every reason.
+struct ConfigurationProblems: Error, CustomStringConvertible {
+    let problems: [String]
+    var description: String {
+        "The configuration is not valid:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+    }
+}
