@@ -95,7 +95,12 @@ let package = Package(
         // In-memory repositories, a fixed clock and seeded randomness for unit tests.
         .target(
             name: "GatehouseTesting",
-            dependencies: ["GatehouseCore"],
+            dependencies: [
+                "GatehouseCore",
+                "GatehouseStorage",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -46,11 +46,9 @@ public final class Database: Sendable {
             self.pool = .sqlite(pool)
             try await read { try await $0.raw("PRAGMA journal_mode = WAL").run() }
         case .postgres(let url):
+            // TLS follows the URL's sslmode/tlsmode (libpq's names); without one, TLS is used when the server offers it.
             var configuration = try SQLPostgresConfiguration(url: url)
-            if URLComponents(string: url)?.queryItems?.contains(where: { ["tlsmode", "sslmode", "tls", "ssl"].contains($0.name) }) != true {
-                // No TLS asked for: a loopback or private-network server; do not try TLS first.
-                configuration.coreConfiguration.tls = .disable
-            }
+            // `?search_path=schema` confines Gatehouse to one schema (tests give each run its own).
             configuration.searchPath = URLComponents(string: url)?.queryItems?.first(where: { $0.name == "search_path" })?.value.map { [$0] }
             self.pool = .postgres(EventLoopGroupConnectionPool(source: PostgresConnectionSource(sqlConfiguration: configuration),
                                                                maxConnectionsPerEventLoop: maxConnectionsPerEventLoop,

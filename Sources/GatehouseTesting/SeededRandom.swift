@@ -1,0 +1,28 @@
+public import GatehouseCore
+import Synchronization
+
+/// Repeatable "randomness" for tests (SplitMix64). Never for production secrets.
+public final class SeededRandom: RandomSource {
+    private let state: Mutex<UInt64>
+
+    public init(seed: UInt64 = 42) { self.state = Mutex(seed) }
+
+    public func bytes(_ count: Int) -> [UInt8] {
+        state.withLock { state in
+            (0..<count).map { _ in
+                state &+= 0x9E37_79B9_7F4A_7C15
+                var z = state
+                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                return UInt8(truncatingIfNeeded: z ^ (z >> 31))
+            }
+        }
+    }
+}
+
+/// A password "hasher" that costs nothing, for tests that are not about hashing.
+public struct PlainTestHasher: PasswordHasher {
+    public init() {}
+    public func hash(_ password: String) throws -> PasswordHash { PasswordHash(phcString: "$test$" + password) }
+    public func verify(_ password: String, against hash: PasswordHash) -> Bool { hash.phcString == "$test$" + password }
+}
