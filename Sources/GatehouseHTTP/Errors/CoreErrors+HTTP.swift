@@ -14,9 +14,10 @@ extension APIError {
         }
     }
 
-    /// The API answer for Hummingbird's own errors (unknown route, body too large …).
-    static func from(http error: HTTPError) -> APIError {
-        switch error.status {
+    /// The API answer for Hummingbird's and NIO's own errors (unknown route, body too large …),
+    /// by status alone: their messages are not written for clients.
+    static func from(status: HTTPResponse.Status) -> APIError {
+        switch status {
         case .notFound: return .notFound("There is no such resource.")
         case .methodNotAllowed: return APIError(.methodNotAllowed, "method_not_allowed", "This method is not allowed here.")
         case .contentTooLarge: return APIError(.contentTooLarge, "payload_too_large", "The request body is larger than 1 MiB.")
@@ -25,8 +26,8 @@ extension APIError {
         case .forbidden: return .forbidden
         case .badRequest: return APIError(.badRequest, "bad_request", "The request is not valid.")
         default:
-            let code = error.status.code >= 500 ? "internal" : "error"
-            return APIError(error.status, code, error.status.code >= 500 ? APIError.internalError.message : error.status.reasonPhrase)
+            let code = status.code >= 500 ? "internal" : "error"
+            return APIError(status, code, status.code >= 500 ? APIError.internalError.message : status.reasonPhrase)
         }
     }
 }

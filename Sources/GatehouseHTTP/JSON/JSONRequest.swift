@@ -15,10 +15,7 @@ struct JSONRequest {
             throw APIError(.unsupportedMediaType, "unsupported_media_type", "Send the body as application/json.")
         }
         var request = request
-        let buffer: ByteBuffer
-        do { buffer = try await request.collectBody(upTo: context.maxUploadSize) } catch let error as HTTPError where error.status == .contentTooLarge {
-            throw APIError.from(http: error)
-        }
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
         let value: JSONValue
         do { value = try JSONDecoder().decode(JSONValue.self, from: Data(buffer: buffer)) } catch {
             throw APIError.invalidJSON("The request body is not valid JSON.")

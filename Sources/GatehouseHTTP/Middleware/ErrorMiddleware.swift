@@ -24,7 +24,7 @@ struct ErrorMiddleware: RouterMiddleware {
 
     static func apiError(for error: any Error, context: AppRequestContext) -> APIError {
         if let known = APIError.from(domain: error) { return known }
-        if let http = error as? HTTPError { return APIError.from(http: http) }
+        if let http = error as? any HTTPResponseError, http.status.code < 500 { return APIError.from(status: http.status) }
         context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
         return .internalError
     }
