@@ -30,6 +30,10 @@ public struct ApplicationDependencies: Sendable {
 public func buildApplication(configuration: ServerConfiguration, dependencies: ApplicationDependencies,
                              logger: Logger) async throws -> some ApplicationProtocol {
     let router = try await buildRouter(configuration: configuration, dependencies: dependencies)
+    // Hummingbird announces itself at info level; Gatehouse's own line below says the same and
+    // more, so the framework logs from notice up unless debugging was asked for.
+    var serverLogger = logger
+    if serverLogger.logLevel == .info { serverLogger.logLevel = .notice }
     let database = dependencies.database
     let firstRun = FirstRunSetup(tenants: SQLTenantRepository(database: database), setup: SQLSetupRepository(database: database),
                                  clock: dependencies.clock, random: dependencies.random)
@@ -50,7 +54,7 @@ public func buildApplication(configuration: ServerConfiguration, dependencies: A
                 logger.error("could not issue the first-time setup link", metadata: ["error": "\(error)"])
             }
         },
-        logger: logger
+        logger: serverLogger
     )
 }
 
