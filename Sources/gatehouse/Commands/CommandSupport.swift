@@ -16,7 +16,8 @@ extension StorageOptions {
         let loader = ConfigurationLoader(storage: self)
         let configuration = try await loader.serverConfiguration()
         var logger = try await loader.logger()
-        if logger.logLevel > .warning || logger.logLevel == .info { logger.logLevel = .warning }
+        // Commands print their result on stdout; at the default level only problems are logged.
+        if logger.logLevel == .info || logger.logLevel == .notice { logger.logLevel = .warning }
         let database = try await Database(location: configuration.database, logger: logger)
         do {
             try await Migrator(database: database).migrate(now: SystemWallClock().now().microsecondsSince1970)
