@@ -35,7 +35,7 @@ import Testing
     }
 
     static let valid = ["tenant_slug": "acme", "tenant_name": "Acme Contact Center", "region": "eu", "email": "ana@acme.test",
-                        "first_name": "Ana", "last_name": "Diaz", "password": "correct horse"]
+                        "first_name": "Ana", "last_name": "Diaz", "password": "Blue-Kettle-42"]
 
     @Test(arguments: TestDatabases.kinds)
     func setup_createsTenantAndAdministrator_once(_ kind: DatabaseKind) async throws {

@@ -215,7 +215,7 @@ import Testing
             #expect(try await setup.isUsable(link))
             let form = FirstRunSetup<SQLTenantRepository, SQLSetupRepository>.Form(
                 tenantSlug: "acme", tenantName: "Acme", region: nil, email: "ana@acme.test", firstName: "Ana", lastName: "Diaz",
-                password: "long enough")
+                password: "Blue-Kettle-42")
             let (tenantDraft, admin) = try setup.validate(form, defaultRegion: .northAmerica)
             #expect(try await setup.complete(secret: old, tenant: tenantDraft, administrator: admin,
                                              password: PasswordHash(phcString: "$x"), clientIP: nil) == nil)

@@ -61,6 +61,9 @@ public struct AuditTarget: Sendable, Equatable {
 
     public static func user(_ id: UserID) -> AuditTarget { AuditTarget(kind: "user", id: id.description) }
     public static func tenant(_ id: TenantID) -> AuditTarget { AuditTarget(kind: "tenant", id: id.description) }
+    public static func session(_ id: UUID) -> AuditTarget { AuditTarget(kind: "session", id: id.uuidString.lowercased()) }
+    /// A sign-in name as typed, for attempts that match no account.
+    public static func username(_ name: String) -> AuditTarget { AuditTarget(kind: "username", id: String(name.prefix(200))) }
 }
 
 /// How it ended.
@@ -86,6 +89,14 @@ public struct AuditAction: RawRepresentable, Sendable, Hashable {
     public static let apiAuthorize = AuditAction(rawValue: "api.authorize")
     public static let setupLinkIssue = AuditAction(rawValue: "setup.link_issue")
     public static let setupComplete = AuditAction(rawValue: "setup.complete")
+    public static let loginPassword = AuditAction(rawValue: "login.password")
+    public static let accountLock = AuditAction(rawValue: "account.lock")
+    public static let accountUnlock = AuditAction(rawValue: "account.unlock")
+    public static let sessionStart = AuditAction(rawValue: "session.start")
+    public static let sessionEnd = AuditAction(rawValue: "session.end")
+    public static let sessionEndAll = AuditAction(rawValue: "session.end_all")
+    public static let passwordChange = AuditAction(rawValue: "password.change")
+    public static let settingsUpdate = AuditAction(rawValue: "settings.update")
 }
 
 /// Where audit events are appended.

@@ -13,19 +13,3 @@ public protocol PasswordHasher: Sendable {
     func hash(_ password: String) throws -> PasswordHash
     func verify(_ password: String, against hash: PasswordHash) -> Bool
 }
-
-/// The smallest rule set that first-run set-up and the CLI apply before the full tenant
-/// password policy exists: length only.
-public enum InitialPasswordRule {
-    public static let minimumLength = 8
-    public static let maximumLength = 1024
-
-    public static func check(_ password: String) throws(InvalidValue) {
-        guard password.count >= minimumLength else {
-            throw InvalidValue("must be at least \(minimumLength) characters")
-        }
-        guard password.utf8.count <= maximumLength else {
-            throw InvalidValue("must be at most \(maximumLength) bytes")
-        }
-    }
-}

@@ -8,6 +8,9 @@ public protocol MemberRepository: Sendable {
     func create(_ member: Member, password: PasswordHash?, audit: AuditEvent) async throws
     func find(tenant: TenantID, user: UserID) async throws -> Member?
     func find(tenant: TenantID, email: EmailAddress) async throws -> Member?
+    func find(tenant: TenantID, agentID: AgentID) async throws -> Member?
+    /// The person with this email, in any tenant.
+    func findUser(email: EmailAddress) async throws -> User?
     /// Saves changed fields of person and membership with the audit record.
     /// - Throws: ``Conflict`` as for ``create(_:password:audit:)``.
     func update(_ member: Member, audit: AuditEvent) async throws

@@ -64,7 +64,10 @@ public struct FirstRunSetup<Tenants: TenantRepository, Setup: SetupRepository>: 
             admin = try MemberDraft(NewMemberInput(email: form.email, firstName: form.firstName, lastName: form.lastName,
                                                    roles: [Role.administrator.rawValue]))
         } catch { for (field, message) in error.messages { errors.add(field, message) } }
-        _ = errors.collect("password") { () throws(InvalidValue) in try InitialPasswordRule.check(form.password) }
+        // The new tenant starts with the default policy, so its first password meets it too.
+        let violations = PasswordPolicy().violations(of: form.password, for: .init(firstName: form.firstName, lastName: form.lastName,
+                                                                                 username: form.email))
+        if !violations.isEmpty { errors.add("password", violations.map(\.message).joined(separator: " ")) }
         try errors.throwIfAny()
         return (tenant!, admin!)
     }

@@ -7,6 +7,8 @@ public protocol TenantRepository: Sendable {
     func find(id: TenantID) async throws -> Tenant?
     /// All tenants, by slug.
     func list() async throws -> [Tenant]
+    /// Replaces the tenant's settings document, with its audit record.
+    func updateSettings(_ tenant: TenantID, to settings: SettingsDocument, audit: AuditEvent) async throws
     /// Whether any tenant exists yet (first-run set-up is offered only while none does).
     func isEmpty() async throws -> Bool
 }

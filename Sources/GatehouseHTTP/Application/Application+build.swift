@@ -13,13 +13,19 @@ public struct ApplicationDependencies: Sendable {
     public var clock: any WallClock
     public var random: any RandomSource
     public var passwordHasher: any PasswordHasher
+    /// Where hashing runs: a few threads of its own with a bounded queue.
+    public var hashingPool: PasswordHashingPool
+    public var clientAttemptLimit: ClientAttemptLimit
 
     public init(database: Database, clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(),
-                passwordHasher: any PasswordHasher = Argon2idHasher()) {
+                passwordHasher: any PasswordHasher = Argon2idHasher(), hashingPool: PasswordHashingPool? = nil,
+                clientAttemptLimit: ClientAttemptLimit = ClientAttemptLimit()) {
         self.database = database
         self.clock = clock
         self.random = random
         self.passwordHasher = passwordHasher
+        self.hashingPool = hashingPool ?? PasswordHashingPool()
+        self.clientAttemptLimit = clientAttemptLimit
     }
 }
 
@@ -60,12 +66,21 @@ public func buildApplication(configuration: ServerConfiguration, dependencies: A
 
 /// The router with every route and middleware; tests drive it directly.
 public func buildRouter(configuration: ServerConfiguration, dependencies: ApplicationDependencies) async throws -> Router<AppRequestContext> {
-    let database = dependencies.database
+    let database = dependencies.database, clock = dependencies.clock, random = dependencies.random
     let tenants = SQLTenantRepository(database: database)
     let members = SQLMemberRepository(database: database)
     let tokenRepository = SQLAPITokenRepository(database: database)
     let audit = SQLAuditRepository(database: database)
-    let tokens = APITokenService(tokens: tokenRepository, clock: dependencies.clock, random: dependencies.random)
+    let sessions = SQLSessionRepository(database: database)
+    let attempts = SQLAttemptCounterRepository(database: database)
+    let credentials = SQLPasswordCredentialRepository(database: database)
+    let tokens = APITokenService(tokens: tokenRepository, clock: clock, random: random)
+    let passwords = try PasswordService(hasher: dependencies.passwordHasher, pool: dependencies.hashingPool)
+    let passwordChange = PasswordChangeService(credentials: credentials, attempts: attempts, passwords: passwords, clock: clock)
+    let authenticator = SessionAuthenticator(sessions: sessions, members: members, tenants: tenants, clock: clock)
+    let access = TenantAccess(tokens: tokens, sessions: authenticator, audit: audit, clock: clock)
+    let csrf = CSRFProtection(secureCookies: configuration.usesHTTPS, random: random)
+    let cookies = SessionCookies(secure: configuration.usesHTTPS)
     let pages = try await PageRenderer.load()
 
     let router = Router(context: AppRequestContext.self)
@@ -75,17 +90,24 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Applic
     HealthController(database: database).addRoutes(to: router)
     try AssetsController.load().addRoutes(to: router)
     SetupController(
-        setup: FirstRunSetup(tenants: tenants, setup: SQLSetupRepository(database: database), clock: dependencies.clock,
-                             random: dependencies.random),
-        tokens: tokens, hasher: dependencies.passwordHasher,
-        csrf: CSRFProtection(secureCookies: configuration.usesHTTPS, random: dependencies.random),
-        pages: pages, region: configuration.region,
+        setup: FirstRunSetup(tenants: tenants, setup: SQLSetupRepository(database: database), clock: clock, random: random),
+        tokens: tokens, passwords: passwords, csrf: csrf, pages: pages, region: configuration.region,
         baseURL: { configuration.baseURL ?? BoundAddress.shared.get() ?? "http://\(configuration.host):\(configuration.port)" }
     ).addRoutes(to: router)
+    LoginController(
+        login: LoginService(tenants: tenants, members: members, credentials: credentials, sessions: sessions, attempts: attempts,
+                            audit: audit, passwords: passwords, clock: clock, random: random,
+                            clientLimit: dependencies.clientAttemptLimit),
+        authenticator: authenticator, tenants: tenants, cookies: cookies, csrf: csrf, pages: pages
+    ).addRoutes(to: router)
+    SessionController(authenticator: authenticator, sessions: sessions, passwordChange: passwordChange, cookies: cookies,
+                      csrf: csrf, pages: pages, clock: clock).addRoutes(to: router)
+    SettingsController(tenants: tenants, access: access, clock: clock).addRoutes(to: router)
     UsersController(
-        directory: MemberDirectory(members: members, clock: dependencies.clock),
-        access: TenantAccess(tokens: tokens, audit: audit, clock: dependencies.clock)
+        directory: MemberDirectory(members: members, clock: clock), access: access, sessions: sessions, attempts: attempts,
+        passwords: passwordChange, clock: clock
     ).addRoutes(to: router.group(UsersController<SQLMemberRepository, SQLAPITokenRepository>.path))
+    router.get("/") { _, _ in Response.redirect(to: ReturnPath.fallback, type: .found) }
     return router
 }
 

@@ -18,6 +18,12 @@ public struct ServerConfiguration: Sendable {
     public var region: RegionCode
     /// Whether `serve` applies pending migrations before listening. Default true.
     public var migrate: Bool
+    /// Argon2id parameters for new hashes. Default OWASP's: 19456 KiB, 2 iterations, 1 lane.
+    public var argon2 = Argon2idHasher.Parameters()
+    /// Hashing jobs allowed to wait before sign-ins are answered 503. Default 1000.
+    public var hashQueueLimit = 1000
+    /// Sign-in attempts allowed per client address. Default 1000 per 300 s.
+    public var clientAttemptLimit = ClientAttemptLimit()
 
     public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./gatehouse-data",
                 database: DatabaseLocation? = nil, baseURL: String? = nil, region: RegionCode = .northAmerica,

@@ -1,14 +1,13 @@
 import Foundation
 import GatehouseCore
 import Hummingbird
-import NIOPosix
 
 /// `/setup`: the first-run page where a person with the logged link creates the first
 /// tenant and its administrator, and receives an API token for them.
 struct SetupController<Tenants: TenantRepository, Setup: SetupRepository, Tokens: APITokenRepository>: Sendable {
     let setup: FirstRunSetup<Tenants, Setup>
     let tokens: APITokenService<Tokens>
-    let hasher: any PasswordHasher
+    let passwords: PasswordService
     let csrf: CSRFProtection
     let pages: PageRenderer
     let region: RegionCode
@@ -58,8 +57,7 @@ struct SetupController<Tenants: TenantRepository, Setup: SetupRepository, Tokens
         do { (tenantDraft, adminDraft) = try setup.validate(fields, defaultRegion: region) } catch {
             return try self.form(request, values: form, errors: error, status: .badRequest)
         }
-        let hasher = self.hasher, password = fields.password
-        let hash = try await NIOThreadPool.singleton.runIfActive { try hasher.hash(password) }
+        let hash = try await passwords.hash(fields.password)
         let created: (Tenant, Member)?
         do {
             created = try await setup.complete(secret: secret, tenant: tenantDraft, administrator: adminDraft,
@@ -88,7 +86,7 @@ struct SetupController<Tenants: TenantRepository, Setup: SetupRepository, Tokens
             var field: [String: Any] = ["name": name, "label": label, "value": value ?? "", "type": type,
                                         "autocomplete": autocomplete, "required": required]
             if let hint { field["hint"] = hint }
-            if let error = errors.messages[name] { field["error"] = "\(label) \(error)." }
+            if let error = errors.messages[name] { field["error"] = name == "password" ? error : "\(label) \(error)." }
             return field
         }
         var tenantFields = [
@@ -101,7 +99,7 @@ struct SetupController<Tenants: TenantRepository, Setup: SetupRepository, Tokens
             field("last_name", "Last name", values.last_name, autocomplete: "family-name"),
             field("email", "Email", values.email, type: "email", autocomplete: "email"),
             field("password", "Password", nil, type: "password", autocomplete: "new-password",
-                  hint: "At least \(InitialPasswordRule.minimumLength) characters."),
+                  hint: "At least 8 characters with three of: upper case, lower case, digits, special characters. Not your name, and none of # $ * / @."),
         ]
         // Focus goes to the first field with a problem, or to the first field.
         let all = tenantFields.map(\.["name"]) + adminFields.map(\.["name"])

@@ -6,6 +6,10 @@ import Hummingbird
 struct UsersController<Members: MemberRepository, Tokens: APITokenRepository>: Sendable {
     let directory: MemberDirectory<Members>
     let access: TenantAccess<Tokens>
+    let sessions: any SessionRepository
+    let attempts: any AttemptCounterRepository
+    let passwords: PasswordChangeService
+    let clock: any WallClock
 
     static var path: RouterPath { "api/v1/tenants/:slug/users" }
 
@@ -15,6 +19,10 @@ struct UsersController<Members: MemberRepository, Tokens: APITokenRepository>: S
             .get(":id", use: show)
             .patch(":id", use: update)
             .delete(":id", use: delete)
+            .get(":id/sessions", use: listSessions)
+            .delete(":id/sessions", use: endSessions)
+            .delete(":id/sessions/:session", use: endSession)
+            .post(":id/unlock", use: unlock)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -29,8 +37,16 @@ struct UsersController<Members: MemberRepository, Tokens: APITokenRepository>: S
         let principal = try await access.administrator(request, context: context)
         var body = try await JSONRequest.read(request, context: context)
         let input = body.newMember()
-        _ = try body.validate { try MemberDraft(input) }
-        let member = try await directory.create(in: principal.tenant.id, input, context: auditContext(principal, context))
+        let password = body.string("password")
+        let draft = try body.validate { try MemberDraft(input) }
+        var hash: PasswordHash?
+        if let password {
+            // An administrator may set the first password; the tenant's rules apply to it too.
+            let person = User(email: draft.email, firstName: draft.firstName, lastName: draft.lastName, phone: nil,
+                              language: draft.language, defaultTenantID: principal.tenant.id, createdAt: clock.now(), updatedAt: clock.now())
+            hash = try await passwords.checkedHash(password, for: person, policy: TenantSettings(document: principal.tenant.settings).password)
+        }
+        let member = try await directory.create(in: principal.tenant.id, input, password: hash, context: auditContext(principal, context))
         let location = "/api/v1/tenants/\(principal.tenant.slug)/users/\(member.user.id)"
         return try JSONResponse.make(status: .created, UserJSON(member, tenant: principal.tenant), headers: [.location: location])
     }
@@ -61,8 +77,56 @@ struct UsersController<Members: MemberRepository, Tokens: APITokenRepository>: S
         return Response(status: .noContent)
     }
 
-    private func auditContext(_ principal: AuthenticatedToken, _ context: AppRequestContext) -> MemberDirectory<Members>.Context {
-        .init(actor: .apiToken(principal.token.id), clientIP: context.clientIP)
+    @Sendable func listSessions(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try await access.administrator(request, context: context)
+        let member = try await directory.find(in: principal.tenant.id, id: try Self.userID(context))
+        let active = try await sessions.active(user: member.user.id, at: clock.now())
+        return try JSONResponse.make(SessionListJSON(sessions: active.map { SessionJSON($0) }))
+    }
+
+    @Sendable func endSessions(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try await access.administrator(request, context: context)
+        let member = try await directory.find(in: principal.tenant.id, id: try Self.userID(context))
+        let now = clock.now()
+        _ = try await sessions.endAll(user: member.user.id, except: nil, reason: .endedByAdministrator, at: now,
+                                      audit: AuditEvent(at: now, tenant: principal.tenant.id, actor: principal.actor, action: .sessionEndAll,
+                                                        target: .user(member.user.id), outcome: .success, clientIP: context.clientIP))
+        return Response(status: .noContent)
+    }
+
+    @Sendable func endSession(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try await access.administrator(request, context: context)
+        let member = try await directory.find(in: principal.tenant.id, id: try Self.userID(context))
+        guard let text = context.parameters.get("session"), let id = UUID(uuidString: text) else { throw APIError.notFound("No such session.") }
+        let now = clock.now()
+        let audit = AuditEvent(at: now, tenant: principal.tenant.id, actor: principal.actor, action: .sessionEnd, target: .session(id),
+                               outcome: .success, clientIP: context.clientIP, detail: ["reason": SessionEndReason.endedByAdministrator.rawValue])
+        guard try await sessions.end(id, user: member.user.id, reason: .endedByAdministrator, at: now, audit: audit) else {
+            throw APIError.notFound("No such session.")
+        }
+        return Response(status: .noContent)
+    }
+
+    /// Lifts a lockout: the guess counters for every name the member signs in with.
+    @Sendable func unlock(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try await access.administrator(request, context: context)
+        let member = try await directory.find(in: principal.tenant.id, id: try Self.userID(context))
+        let now = clock.now()
+        var keys = ["account:" + LoginIdentifier.email(member.user.email.value, tenant: nil).throttleKey,
+                    "password-change:" + member.user.id.description]
+        if let agentID = member.membership.agentID {
+            keys.append("account:" + LoginIdentifier.agentID(agentID.value, tenant: principal.tenant.slug.rawValue).throttleKey)
+        }
+        var wasLocked = false
+        for key in keys { wasLocked = try await attempts.clear(key, at: now) || wasLocked }
+        try await access.audit.append(AuditEvent(at: now, tenant: principal.tenant.id, actor: principal.actor, action: .accountUnlock,
+                                                 target: .user(member.user.id), outcome: .success, clientIP: context.clientIP,
+                                                 detail: ["was_locked": String(wasLocked)]))
+        return Response(status: .noContent)
+    }
+
+    private func auditContext(_ principal: Principal, _ context: AppRequestContext) -> MemberDirectory<Members>.Context {
+        .init(actor: principal.actor, clientIP: context.clientIP)
     }
 
     /// A malformed id cannot name a member: 404, like an unknown one.

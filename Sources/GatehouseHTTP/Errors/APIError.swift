@@ -1,4 +1,5 @@
 import Foundation
+public import GatehouseCore
 public import Hummingbird
 
 /// An error answered as `{"error": code, "message": text}` (plus `fields` for validation and
@@ -8,6 +9,8 @@ public struct APIError: HTTPResponseError {
     public let code: String
     public let message: String
     public var fields: [String: String]?
+    /// For `password_policy`: every rule the password breaks.
+    public var violations: [PasswordViolation]?
     public var headers: HTTPFields
 
     public init(_ status: HTTPResponse.Status, _ code: String, _ message: String,
@@ -23,10 +26,20 @@ public struct APIError: HTTPResponseError {
         let error: String
         let message: String
         let fields: [String: String]?
+        /// Codes of the broken rules, and the same with sentences for display.
+        let violations: [String]?
+        let details: [Detail]?
+    }
+
+    private struct Detail: Encodable {
+        let code: String
+        let message: String
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = try JSONResponse.make(status: status, Body(error: code, message: message, fields: fields))
+        let body = Body(error: code, message: message, fields: fields, violations: violations?.map(\.code),
+                        details: violations?.map { Detail(code: $0.code, message: $0.message) })
+        var response = try JSONResponse.make(status: status, body)
         response.headers.append(contentsOf: headers)
         return response
     }

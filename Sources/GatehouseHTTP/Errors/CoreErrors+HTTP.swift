@@ -10,8 +10,50 @@ extension APIError {
         case let error as FieldErrors: return .validation(error.messages)
         case let error as Conflict: return APIError(.conflict, "conflict", error.message, fields: [error.field: error.message])
         case let error as NotFound: return .notFound(error.message)
+        case let error as LoginError: return from(login: error)
+        case let error as PasswordPolicyViolation: return .passwordPolicy(error)
+        case let error as PasswordHashingBusy: return .busy(retryAfter: error.retryAfterSeconds)
+        case PasswordChangeError.wrongCurrentPassword:
+            return APIError(.badRequest, "invalid_current_password", "Your current password is not right.",
+                            fields: ["current_password": "is not right"])
+        case PasswordChangeError.tooManyAttempts(let seconds): return .tooManyAttempts(retryAfter: seconds)
         default: return nil
         }
+    }
+
+    static func from(login error: LoginError) -> APIError? {
+        switch error {
+        case .invalidCredentials:
+            return APIError(.unauthorized, "invalid_credentials", "The username or password is not right.")
+        case .tooManyAttempts(let seconds): return .tooManyAttempts(retryAfter: seconds)
+        case .sessionLimitReached(let limit):
+            return APIError(.conflict, "session_limit_reached",
+                            "You are already signed in on \(limit) \(limit == 1 ? "device" : "devices"), the most your organisation allows. Sign out on another device first.")
+        case .busy(let seconds): return .busy(retryAfter: seconds)
+        case .unavailable: return nil
+        }
+    }
+
+    static func tooManyAttempts(retryAfter seconds: Int) -> APIError {
+        APIError(.tooManyRequests, "too_many_attempts", "Too many attempts. Try again in \(Self.duration(seconds)).",
+                 headers: [.retryAfter: String(seconds)])
+    }
+
+    static func busy(retryAfter seconds: Int) -> APIError {
+        APIError(.serviceUnavailable, "busy", "Many people are signing in right now. Please try again in a few seconds.",
+                 headers: [.retryAfter: String(seconds)])
+    }
+
+    static func passwordPolicy(_ error: PasswordPolicyViolation) -> APIError {
+        var answer = APIError(.badRequest, "password_policy", "The password does not meet the password rules.")
+        answer.violations = error.violations
+        return answer
+    }
+
+    /// "15 minutes", "30 seconds".
+    static func duration(_ seconds: Int) -> String {
+        if seconds >= 120 { return "\((seconds + 59) / 60) minutes" }
+        return "\(seconds) second\(seconds == 1 ? "" : "s")"
     }
 
     /// The API answer for Hummingbird's and NIO's own errors (unknown route, body too large …),

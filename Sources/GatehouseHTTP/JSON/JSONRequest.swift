@@ -37,6 +37,20 @@ struct JSONRequest {
         }
     }
 
+    /// A boolean; absent or null gives false.
+    mutating func bool(_ key: String) -> Bool {
+        switch values[key] {
+        case nil, .null?: return false
+        case .bool(let flag)?: return flag
+        default:
+            errors.add(key, "must be true or false")
+            return false
+        }
+    }
+
+    /// The raw object (settings PATCH merges it as is).
+    var object: [String: JSONValue] { values }
+
     /// A field PATCH may set, clear with null, or leave out.
     mutating func update(_ key: String, digits: Bool = false) -> FieldUpdate<String> {
         switch values[key] {

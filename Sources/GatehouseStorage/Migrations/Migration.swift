@@ -22,5 +22,6 @@ extension Migration {
     /// Every migration this build knows, in order. Append only: a released migration is never edited.
     static let all: [Migration] = [
         .v1Foundation,
+        .v2Sessions,
     ]
 }

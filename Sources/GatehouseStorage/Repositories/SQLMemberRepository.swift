@@ -43,6 +43,25 @@ public struct SQLMemberRepository: MemberRepository {
         }
     }
 
+    public func find(tenant: TenantID, agentID: AgentID) async throws -> Member? {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT \(unsafeRaw: Self.memberColumns) \(unsafeRaw: Self.memberFrom)
+                WHERE m.tenant_id = \(bind: tenant.description) AND m.agent_id = \(bind: agentID.value)
+                """).first().map(Self.member(from:))
+        }
+    }
+
+    public func findUser(email: EmailAddress) async throws -> User? {
+        try await database.read { db in
+            // The person's membership in their default tenant supplies the row shape.
+            try await db.raw("""
+                SELECT \(unsafeRaw: Self.memberColumns) \(unsafeRaw: Self.memberFrom)
+                WHERE u.email_key = \(bind: email.key) AND m.tenant_id = u.default_tenant_id
+                """).first().map { try Self.member(from: $0).user }
+        }
+    }
+
     public func update(_ member: Member, audit: AuditEvent) async throws {
         let user = member.user, membership = member.membership
         do {

@@ -35,6 +35,13 @@ public struct SQLTenantRepository: TenantRepository {
         }
     }
 
+    public func updateSettings(_ tenant: TenantID, to settings: SettingsDocument, audit: AuditEvent) async throws {
+        try await database.write { db in
+            try await db.update("tenants").set("settings", to: settings.jsonText()).where("id", .equal, tenant.description).run()
+            try await SQLAuditRepository.insert(audit, into: db)
+        }
+    }
+
     public func isEmpty() async throws -> Bool {
         try await database.read { db in
             try await db.select().column("id").from("tenants").limit(1).first() == nil

@@ -49,8 +49,11 @@ struct Serve: AsyncParsableCommand {
             } else {
                 try await migrator.verifyCurrent()
             }
-            app = try await buildApplication(configuration: configuration,
-                                             dependencies: ApplicationDependencies(database: database), logger: logger)
+            let dependencies = ApplicationDependencies(
+                database: database, passwordHasher: Argon2idHasher(parameters: configuration.argon2),
+                hashingPool: PasswordHashingPool(queueLimit: configuration.hashQueueLimit),
+                clientAttemptLimit: configuration.clientAttemptLimit)
+            app = try await buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)
         } catch {
             // The pool must be closed before it is released, whatever failed.
             try? await database.shutdown()

@@ -22,18 +22,24 @@ struct UserCommand: AsyncParsableCommand {
         @Flag(name: .customLong("password-stdin"), help: "Read the user's password from standard input.") var passwordFromStdin = false
 
         func run() async throws {
-            var password: PasswordHash?
-            if passwordFromStdin {
-                let text = Self.readPassword()
-                do { try InitialPasswordRule.check(text) } catch { throw CommandFailure("password \(error.message)") }
-                password = try Argon2idHasher().hash(text)
-            }
+            let password = passwordFromStdin ? Self.readPassword() : nil
             let input = NewMemberInput(email: email, firstName: firstName, lastName: lastName, phone: phone, agentID: agentID,
                                        roles: roles, language: language)
+            let draft = try MemberDraft(input)
             let member = try await storage.withDatabase { database in
                 let tenant = try await StorageOptions.tenant(tenant, in: database)
+                var hash: PasswordHash?
+                if let password {
+                    let policy = TenantSettings(document: tenant.settings).password
+                    let violations = policy.violations(of: password, for: .init(firstName: draft.firstName, lastName: draft.lastName,
+                                                                                username: draft.email.value))
+                    guard violations.isEmpty else {
+                        throw CommandFailure("The password does not meet the tenant's rules:\n" + violations.map { "  - \($0.message)" }.joined(separator: "\n"))
+                    }
+                    hash = try Argon2idHasher().hash(password)
+                }
                 let directory = MemberDirectory(members: SQLMemberRepository(database: database), clock: SystemWallClock())
-                return try await directory.create(in: tenant.id, input, password: password,
+                return try await directory.create(in: tenant.id, input, password: hash,
                                                   context: .init(actor: .commandLine, clientIP: nil))
             }
             print("created user \(member.user.email) \(member.user.id)")

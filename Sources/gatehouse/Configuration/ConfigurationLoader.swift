@@ -19,6 +19,10 @@ import SystemPackage
 /// - `--region` / `GATEHOUSE_REGION` / `region` — short code, default `na`
 /// - `--no-migrate` / `GATEHOUSE_MIGRATE=false` / `migrate` — bool, default true
 /// - `--log-level` / `GATEHOUSE_LOG_LEVEL` / `log_level` — default `info`
+/// - `GATEHOUSE_ARGON2_MEMORY_KIB` / `argon2_memory_kib` — default 19456; `…_ITERATIONS` (2); `…_PARALLELISM` (1)
+/// - `GATEHOUSE_HASH_QUEUE_LIMIT` / `hash_queue_limit` — default 1000
+/// - `GATEHOUSE_LOGIN_CLIENT_LIMIT` / `login_client_limit` — attempts per client address, default 1000
+/// - `GATEHOUSE_LOGIN_CLIENT_WINDOW_SECONDS` / `login_client_window_seconds` — default 300
 struct ConfigurationLoader {
     let flags: [String: ConfigValue]
     let configFile: String?
@@ -66,10 +70,25 @@ struct ConfigurationLoader {
         var region = RegionCode.northAmerica
         do { region = try RegionCode(config.string(forKey: "region", default: "na")) } catch { problems.append("region: \(error.message)") }
         if Self.logLevel(config) == nil { problems.append("log-level: use trace, debug, info, notice, warning, error or critical") }
+        func bounded(_ key: String, default value: Int, _ range: ClosedRange<Int>) -> Int {
+            let number = config.int(forKey: ConfigKey(key), default: value)
+            if !range.contains(number) { problems.append("\(key.replacingOccurrences(of: "_", with: "-")): must be \(range.lowerBound) to \(range.upperBound)") }
+            return number
+        }
+        let argon2 = Argon2idHasher.Parameters(memoryKiB: UInt32(clamping: bounded("argon2_memory_kib", default: 19_456, 8...4_194_304)),
+                                               iterations: UInt32(clamping: bounded("argon2_iterations", default: 2, 1...100)),
+                                               parallelism: UInt32(clamping: bounded("argon2_parallelism", default: 1, 1...64)))
+        let queueLimit = bounded("hash_queue_limit", default: 1000, 1...1_000_000)
+        let clientLimit = ClientAttemptLimit(maximum: bounded("login_client_limit", default: 1000, 1...1_000_000),
+                                             windowSeconds: bounded("login_client_window_seconds", default: 300, 1...86400))
         guard problems.isEmpty else { throw ConfigurationProblems(problems: problems) }
-        return ServerConfiguration(host: host, port: port, dataDirectory: dataDirectory, database: database,
-                                   baseURL: baseURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }, region: region,
-                                   migrate: config.bool(forKey: "migrate", default: true))
+        var configuration = ServerConfiguration(host: host, port: port, dataDirectory: dataDirectory, database: database,
+                                                baseURL: baseURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }, region: region,
+                                                migrate: config.bool(forKey: "migrate", default: true))
+        configuration.argon2 = argon2
+        configuration.hashQueueLimit = queueLimit
+        configuration.clientAttemptLimit = clientLimit
+        return configuration
     }
 
     static func logLevel(_ config: ConfigReader) -> Logger.Level? {

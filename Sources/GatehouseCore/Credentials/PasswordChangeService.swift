@@ -1,0 +1,61 @@
+public import Foundation
+
+/// A person changing their own password: the current one must be right (and guessing it is
+/// throttled like sign-in), the new one must meet the tenant's policy and not repeat a recent
+/// one; afterwards their other sessions end.
+public struct PasswordChangeService: Sendable {
+    let credentials: any PasswordCredentialRepository
+    let attempts: any AttemptCounterRepository
+    let passwords: PasswordService
+    let clock: any WallClock
+
+    public init(credentials: any PasswordCredentialRepository, attempts: any AttemptCounterRepository,
+                passwords: PasswordService, clock: any WallClock) {
+        self.credentials = credentials
+        self.attempts = attempts
+        self.passwords = passwords
+        self.clock = clock
+    }
+
+    /// - Throws: ``PasswordChangeError``, ``PasswordPolicyViolation``, ``PasswordHashingBusy``.
+    public func change(for member: Member, in tenant: Tenant, current: String, new: String, keepingSession session: UUID?,
+                       clientIP: String?) async throws {
+        let now = clock.now()
+        let settings = TenantSettings(document: tenant.settings)
+        let key = "password-change:" + member.user.id.description
+        let counted = try await attempts.count(key, at: now, windowSeconds: settings.lockout.windowSeconds)
+        if counted.isLocked(at: now) || counted.attempts > settings.lockout.maxFailures {
+            throw PasswordChangeError.tooManyAttempts(retryAfterSeconds: settings.lockout.lockoutSeconds)
+        }
+        guard try await passwords.verify(current, against: try await credentials.hash(for: member.user.id)) else {
+            if counted.attempts >= settings.lockout.maxFailures {
+                try await attempts.lock(key, until: now.addingTimeInterval(TimeInterval(settings.lockout.lockoutSeconds)))
+            }
+            throw PasswordChangeError.wrongCurrentPassword
+        }
+        try await attempts.clear(key, at: now)
+        let hash = try await checkedHash(new, for: member.user, policy: settings.password)
+        let audit = AuditEvent(at: now, tenant: tenant.id, actor: .user(member.user.id), action: .passwordChange,
+                               target: .user(member.user.id), outcome: .success, clientIP: clientIP)
+        try await credentials.change(member.user.id, to: hash, keepHistory: settings.password.history,
+                                     endingSessionsExcept: session, at: now, audit: audit)
+    }
+
+    /// The hash of `password` if it meets `policy` for `user`, history included.
+    /// - Throws: ``PasswordPolicyViolation`` listing every broken rule.
+    public func checkedHash(_ password: String, for user: User, policy: PasswordPolicy) async throws -> PasswordHash {
+        var violations = policy.violations(of: password, for: .init(user))
+        if policy.history > 0 {
+            let recent = try await credentials.recent(for: user.id, limit: policy.history)
+            if try await passwords.matchesAny(password, of: recent) { violations.append(.reused(policy.history)) }
+        }
+        guard violations.isEmpty else { throw PasswordPolicyViolation(violations) }
+        return try await passwords.hash(password)
+    }
+}
+
+/// Why a password change was refused (besides the policy).
+public enum PasswordChangeError: Error, Sendable, Equatable {
+    case wrongCurrentPassword
+    case tooManyAttempts(retryAfterSeconds: Int)
+}

@@ -1,0 +1,249 @@
+public import Foundation
+
+/// Password sign-in: who is signing in, whether the password is right, whether the account or
+/// the client is being guessed at, and the session that results.
+///
+/// Every failure that could tell whether an account exists (unknown user, wrong password,
+/// disabled or invited member, unknown tenant) ends in the same ``LoginError/invalidCredentials``
+/// after the same work: a password hash is verified in every case (a decoy when there is no
+/// account), and the guess counters are keyed by the name typed, not by the account.
+public struct LoginService: Sendable {
+    let tenants: any TenantRepository
+    let members: any MemberRepository
+    let credentials: any PasswordCredentialRepository
+    let sessions: any SessionRepository
+    let attempts: any AttemptCounterRepository
+    let audit: any AuditRepository
+    let passwords: PasswordService
+    let clock: any WallClock
+    let random: any RandomSource
+    let clientLimit: ClientAttemptLimit
+
+    public init(tenants: any TenantRepository, members: any MemberRepository, credentials: any PasswordCredentialRepository,
+                sessions: any SessionRepository, attempts: any AttemptCounterRepository, audit: any AuditRepository,
+                passwords: PasswordService, clock: any WallClock, random: any RandomSource, clientLimit: ClientAttemptLimit) {
+        self.tenants = tenants
+        self.members = members
+        self.credentials = credentials
+        self.sessions = sessions
+        self.attempts = attempts
+        self.audit = audit
+        self.passwords = passwords
+        self.clock = clock
+        self.random = random
+        self.clientLimit = clientLimit
+    }
+
+    /// What a client sends to sign in.
+    public struct Attempt: Sendable {
+        public var identifier: LoginIdentifier
+        public var password: String
+        public var keepSignedIn: Bool
+        public var clientIP: String?
+        public var userAgent: String?
+        /// The digest of the session cookie this browser already had, which the new session replaces.
+        public var previousSessionDigest: String?
+
+        public init(identifier: LoginIdentifier, password: String, keepSignedIn: Bool, clientIP: String?, userAgent: String?,
+                    previousSessionDigest: String? = nil) {
+            self.identifier = identifier
+            self.password = password
+            self.keepSignedIn = keepSignedIn
+            self.clientIP = clientIP
+            self.userAgent = userAgent
+            self.previousSessionDigest = previousSessionDigest
+        }
+    }
+
+    /// Signs in, or says why not.
+    public func signIn(_ attempt: Attempt) async throws(LoginError) -> LoginOutcome {
+        do {
+            return try await performSignIn(attempt)
+        } catch let error as LoginError {
+            throw error
+        } catch let busy as PasswordHashingBusy {
+            throw .busy(retryAfterSeconds: busy.retryAfterSeconds)
+        } catch {
+            throw .unavailable(error)
+        }
+    }
+
+    private func performSignIn(_ attempt: Attempt) async throws -> LoginOutcome {
+        let now = clock.now()
+        try await checkClientLimit(attempt, at: now)
+        let resolved = try await resolve(attempt.identifier)
+        let tenantSettings = TenantSettings(document: resolved.tenant?.settings ?? SettingsDocument())
+        let lockout = tenantSettings.lockout
+        let accountKey = "account:" + attempt.identifier.throttleKey
+        let counted = try await attempts.count(accountKey, at: now, windowSeconds: lockout.windowSeconds)
+        if counted.isLocked(at: now) || counted.attempts > lockout.maxFailures {
+            // Parallel guesses beyond the limit are refused before any password is checked.
+            let until = counted.lockedUntil ?? now.addingTimeInterval(TimeInterval(lockout.lockoutSeconds))
+            try await record(.failure, attempt, resolved, reason: "locked")
+            throw LoginError.tooManyAttempts(retryAfterSeconds: Self.seconds(until: until, from: now))
+        }
+
+        var stored: PasswordHash?
+        if let member = resolved.member { stored = try await credentials.hash(for: member.user.id) }
+        let matches = try await passwords.verify(attempt.password, against: stored)
+        guard matches, let member = resolved.member, let tenant = resolved.tenant, member.membership.status == .active else {
+            let reason = resolved.member == nil ? "unknown_user" : !matches ? "wrong_password" : "status_\(resolved.member!.membership.status.rawValue)"
+            try await record(.failure, attempt, resolved, reason: reason)
+            if counted.attempts >= lockout.maxFailures {
+                let until = now.addingTimeInterval(TimeInterval(lockout.lockoutSeconds))
+                try await attempts.lock(accountKey, until: until)
+                try await audit.append(AuditEvent(at: now, tenant: resolved.tenant?.id, actor: .anonymous, action: .accountLock,
+                                                  target: resolved.member.map { .user($0.user.id) } ?? .username(attempt.identifier.display),
+                                                  outcome: .success, clientIP: attempt.clientIP,
+                                                  detail: ["failures": String(counted.attempts), "until": ISO8601DateFormatter().string(from: until)]))
+            }
+            throw LoginError.invalidCredentials
+        }
+
+        try await attempts.clear(accountKey, at: now)
+        if let stored, passwords.needsRehash(stored) {
+            // The password is known to be right: store it with today's parameters.
+            try await credentials.rehash(member.user.id, to: try await passwords.hash(attempt.password), expected: stored)
+        }
+        return try await startSession(for: member, in: tenant, policy: tenantSettings.session, attempt: attempt, at: now)
+    }
+
+    private func startSession(for member: Member, in tenant: Tenant, policy: SessionPolicy, attempt: Attempt,
+                              at now: Date) async throws -> LoginOutcome {
+        let session = Session.start(for: member, policy: policy, persistent: attempt.keepSignedIn, at: now,
+                                    clientIP: attempt.clientIP, userAgent: attempt.userAgent)
+        let secret = SecretToken(prefix: "", random: random)
+        let limit = policy.maxConcurrentSessions.map { SessionLimit(maximum: $0, onLimit: policy.onLimit) }
+        let event = AuditEvent(at: now, tenant: tenant.id, actor: .user(member.user.id), action: .loginPassword,
+                               target: .session(session.id), outcome: .success, clientIP: attempt.clientIP,
+                               detail: ["persistent": String(attempt.keepSignedIn)])
+        do {
+            let ended = try await sessions.create(session, secretDigest: secret.digest, limit: limit,
+                                                  replacing: attempt.previousSessionDigest, audit: event)
+            for id in ended {
+                try await audit.append(AuditEvent(at: now, tenant: tenant.id, actor: .system, action: .sessionEnd, target: .session(id),
+                                                  outcome: .success, clientIP: attempt.clientIP, detail: ["reason": SessionEndReason.replacedByNewerSession.rawValue]))
+            }
+        } catch let refused as SessionLimitReached {
+            try await audit.append(AuditEvent(at: now, tenant: tenant.id, actor: .user(member.user.id), action: .loginPassword,
+                                              target: .user(member.user.id), outcome: .denied, clientIP: attempt.clientIP,
+                                              detail: ["reason": "session_limit", "limit": String(refused.limit)]))
+            throw LoginError.sessionLimitReached(refused.limit)
+        }
+        return .signedIn(SignedIn(session: session, secret: secret.plaintext, member: member, tenant: tenant))
+    }
+
+    /// Counts the attempt against the client's address; refuses over the limit.
+    private func checkClientLimit(_ attempt: Attempt, at now: Date) async throws {
+        guard let ip = attempt.clientIP else { return }
+        let counted = try await attempts.count("client:" + ip, at: now, windowSeconds: clientLimit.windowSeconds)
+        if counted.attempts > clientLimit.maximum {
+            try await audit.append(AuditEvent(at: now, tenant: nil, actor: .anonymous, action: .loginPassword,
+                                              target: .username(attempt.identifier.display), outcome: .denied, clientIP: ip,
+                                              detail: ["reason": "client_rate_limited"]))
+            throw LoginError.tooManyAttempts(retryAfterSeconds: clientLimit.windowSeconds)
+        }
+    }
+
+    /// The account a sign-in names, if any, and the tenant it signs in to.
+    private func resolve(_ identifier: LoginIdentifier) async throws -> (member: Member?, tenant: Tenant?) {
+        var tenant: Tenant?
+        if let slug = identifier.tenantSlug {
+            guard let parsed = try? TenantSlug(slug), let found = try await tenants.find(slug: parsed) else { return (nil, nil) }
+            tenant = found
+        }
+        switch identifier {
+        case .email(let text, _):
+            guard let email = try? EmailAddress(text), let user = try await members.findUser(email: email) else { return (nil, tenant) }
+            let tenantID = tenant?.id ?? user.defaultTenantID
+            if tenant == nil { tenant = try await tenants.find(id: tenantID) }
+            return (try await members.find(tenant: tenantID, user: user.id), tenant)
+        case .agentID(let text, _):
+            guard let tenant, let agentID = try? AgentID(text) else { return (nil, tenant) }
+            return (try await members.find(tenant: tenant.id, agentID: agentID), tenant)
+        }
+    }
+
+    private func record(_ outcome: AuditOutcome, _ attempt: Attempt, _ resolved: (member: Member?, tenant: Tenant?),
+                        reason: String) async throws {
+        try await audit.append(AuditEvent(at: clock.now(), tenant: resolved.tenant?.id,
+                                          actor: resolved.member.map { .user($0.user.id) } ?? .anonymous,
+                                          action: .loginPassword,
+                                          target: resolved.member.map { .user($0.user.id) } ?? .username(attempt.identifier.display),
+                                          outcome: outcome, clientIP: attempt.clientIP, detail: ["reason": reason]))
+    }
+
+    static func seconds(until date: Date, from now: Date) -> Int {
+        max(1, Int(date.timeIntervalSince(now).rounded(.up)))
+    }
+}
+
+/// How a person names their account at sign-in.
+public enum LoginIdentifier: Sendable, Equatable {
+    /// An email, optionally on a tenant's own login page.
+    case email(String, tenant: String?)
+    /// An agent ID, which only means something inside a tenant.
+    case agentID(String, tenant: String)
+
+    var tenantSlug: String? {
+        switch self {
+        case .email(_, let tenant): tenant
+        case .agentID(_, let tenant): tenant
+        }
+    }
+
+    /// What was typed, for audit records of attempts that match no account.
+    var display: String {
+        switch self {
+        case .email(let email, _): email
+        case .agentID(let id, let tenant): "\(tenant)/\(id)"
+        }
+    }
+
+    /// The guess counter's key: the same for an account whether or not it exists.
+    public var throttleKey: String {
+        switch self {
+        case .email(let email, _): "email:" + email.trimmingCharacters(in: .whitespaces).lowercased()
+        case .agentID(let id, let tenant): "agent:" + tenant.lowercased() + ":" + id.trimmingCharacters(in: .whitespaces)
+        }
+    }
+}
+
+/// The limit on sign-in attempts from one client address, across all accounts.
+public struct ClientAttemptLimit: Sendable, Equatable {
+    /// Attempts allowed per window. Contact centers sign whole shifts in from behind one NAT
+    /// address, so the default is generous: 1000.
+    public var maximum: Int
+    /// Seconds. Default 300.
+    public var windowSeconds: Int
+
+    public init(maximum: Int = 1000, windowSeconds: Int = 300) {
+        self.maximum = maximum
+        self.windowSeconds = windowSeconds
+    }
+}
+
+/// Where a sign-in ended.
+public enum LoginOutcome: Sendable {
+    case signedIn(SignedIn)
+}
+
+/// A completed sign-in: the session and the secret for its cookie (shown only now).
+public struct SignedIn: Sendable {
+    public let session: Session
+    public let secret: String
+    public let member: Member
+    public let tenant: Tenant
+}
+
+/// Why a sign-in did not succeed.
+public enum LoginError: Error, Sendable {
+    /// Unknown account, wrong password, or an account that may not sign in: one answer for all.
+    case invalidCredentials
+    case tooManyAttempts(retryAfterSeconds: Int)
+    case sessionLimitReached(Int)
+    /// The hashing queue is full.
+    case busy(retryAfterSeconds: Int)
+    /// The database failed; the caller logs it.
+    case unavailable(any Error)
+}

@@ -1,0 +1,32 @@
+public import Foundation
+
+/// Where sessions are kept. Every change is atomic across servers sharing the database.
+public protocol SessionRepository: Sendable {
+    /// Stores a new session. When `limit` is set, counts the person's active sessions inside the
+    /// same transaction (under a lock on the person, so parallel sign-ins cannot both slip
+    /// under it) and either refuses or ends the oldest. Ends `replacing` (the browser's previous
+    /// session) too.
+    /// - Returns: the ids of sessions ended to make room.
+    /// - Throws: ``SessionLimitReached`` when the policy refuses.
+    func create(_ session: Session, secretDigest: String, limit: SessionLimit?, replacing previousDigest: String?,
+                audit: AuditEvent) async throws -> [UUID]
+    func find(secretDigest: String) async throws -> Session?
+    /// Records activity: moves the idle expiry forward.
+    func touch(_ id: UUID, lastSeenAt: Date, idleExpiresAt: Date) async throws
+    /// Ends one session of `user` if it is still active. - Returns: whether it was.
+    func end(_ id: UUID, user: UserID, reason: SessionEndReason, at now: Date, audit: AuditEvent) async throws -> Bool
+    /// Ends every active session of `user` (in every tenant) but `except`. - Returns: how many.
+    func endAll(user: UserID, except: UUID?, reason: SessionEndReason, at now: Date, audit: AuditEvent) async throws -> Int
+    /// The person's active sessions, newest first.
+    func active(user: UserID, at now: Date) async throws -> [Session]
+}
+
+/// The concurrent-session rule applied when a session is created.
+public struct SessionLimit: Sendable, Equatable {
+    public let maximum: Int
+    public let onLimit: SessionPolicy.OnLimit
+    public init(maximum: Int, onLimit: SessionPolicy.OnLimit) {
+        self.maximum = maximum
+        self.onLimit = onLimit
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import GatehouseCore
+import Hummingbird
+
+/// Password sign-in: `POST /api/v1/login` for clients, and the `/login` page for browsers.
+struct LoginController: Sendable {
+    let login: LoginService
+    let authenticator: SessionAuthenticator
+    let tenants: any TenantRepository
+    let cookies: SessionCookies
+    let csrf: CSRFProtection
+    let pages: PageRenderer
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.post("api/v1/login", use: apiLogin)
+        router.get("login", use: page)
+        router.post("login", use: submit)
+    }
+
+    // MARK: API
+
+    @Sendable func apiLogin(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var body = try await JSONRequest.read(request, context: context)
+        let username = body.string("username"), agentID = body.digits("agent_id"), tenant = body.string("tenant")
+        let password = body.string("password")
+        let rememberMe = body.bool("remember_me"), keepSignedIn = body.bool("keep_signed_in")
+        var errors = body.errors
+        if username == nil && agentID == nil { errors.add("username", "is required (or agent_id with tenant)") }
+        if agentID != nil && tenant == nil { errors.add("tenant", "is required with agent_id") }
+        if (password ?? "").isEmpty { errors.add("password", "is required") }
+        if !errors.isEmpty { throw APIError.validation(errors.messages) }
+
+        let identifier: LoginIdentifier = agentID.map { .agentID($0, tenant: tenant!) } ?? .email(username!, tenant: tenant)
+        let signedIn = try await signIn(identifier, password: password!, keepSignedIn: keepSignedIn, request, context)
+        var response = try JSONResponse.make(WhoAmIJSON(status: "signed_in", member: signedIn.member, tenant: signedIn.tenant,
+                                                        session: signedIn.session))
+        response.setCookie(cookies.session(signedIn))
+        if rememberMe, let username { response.setCookie(cookies.rememberedUsername(username)) }
+        return response
+    }
+
+    private func signIn(_ identifier: LoginIdentifier, password: String, keepSignedIn: Bool, _ request: Request,
+                        _ context: AppRequestContext) async throws -> SignedIn {
+        let attempt = LoginService.Attempt(identifier: identifier, password: password, keepSignedIn: keepSignedIn,
+                                           clientIP: context.clientIP, userAgent: request.headers[.userAgent],
+                                           previousSessionDigest: SessionCookies.presentedDigest(in: request))
+        do {
+            switch try await login.signIn(attempt) {
+            case .signedIn(let signedIn): return signedIn
+            }
+        } catch .unavailable(let error) {
+            throw error
+        } catch {
+            throw APIError.from(login: error) ?? APIError.internalError
+        }
+    }
+
+    // MARK: Page
+
+    /// What the form posts.
+    struct Form: Decodable {
+        var username: String?
+        var password: String?
+        var tenant: String?
+        var return_to: String?
+        var remember_me: String?
+        var keep_signed_in: String?
+        var csrf_token: String?
+    }
+
+    @Sendable func page(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let query = request.uri.queryParameters
+        var form = Form(tenant: query["tenant"].map(String.init), return_to: query["return_to"].map(String.init))
+        form.username = SessionCookies.rememberedUsername(in: request)
+        form.remember_me = form.username == nil ? nil : "on"
+        var notice: String?
+        switch try await authenticator.lookup(request) {
+        case .valid:
+            // Already signed in: straight on.
+            return .redirect(to: ReturnPath.orFallback(form.return_to), type: .normal)
+        case .ended(.idleTimeout): notice = "You were signed out after a period without activity. Sign in to continue where you were."
+        case .ended(.absoluteTimeout): notice = "Your session reached its time limit. Sign in again to continue."
+        case .ended, .none: break
+        }
+        if query["signed_out"] != nil { notice = "You are signed out." }
+        return try await render(request, form: form, error: nil, notice: notice, status: .ok)
+    }
+
+    @Sendable func submit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(upTo: context.maxUploadSize)
+        let form: Form
+        do { form = try URLEncodedFormDecoder().decode(Form.self, from: String(buffer: body)) } catch {
+            throw HTTPError(.badRequest, message: "The form could not be read.")
+        }
+        guard csrf.isValid(request, formValue: form.csrf_token) else {
+            return try await render(request, form: form, error: "This page had expired. Please sign in again.", notice: nil,
+                                    status: .forbidden)
+        }
+        let username = (form.username ?? "").trimmingCharacters(in: .whitespaces), password = form.password ?? ""
+        guard !username.isEmpty, !password.isEmpty else {
+            return try await render(request, form: form, error: "Enter your username and your password.", notice: nil, status: .badRequest)
+        }
+        let tenant = form.tenant.flatMap { $0.isEmpty ? nil : $0 }
+        let identifier: LoginIdentifier = (!username.contains("@") && tenant != nil && username.allSatisfy(\.isNumber))
+            ? .agentID(username, tenant: tenant!) : .email(username, tenant: tenant)
+        do {
+            let signedIn = try await signIn(identifier, password: password, keepSignedIn: form.keep_signed_in != nil, request, context)
+            var response = Response.redirect(to: ReturnPath.orFallback(form.return_to), type: .found)
+            response.setCookie(cookies.session(signedIn))
+            response.setCookie(form.remember_me != nil ? cookies.rememberedUsername(username) : cookies.forgetUsername())
+            return response
+        } catch let error as APIError where error.status != .internalServerError {
+            var response = try await render(request, form: form, error: error.message, notice: nil, status: error.status)
+            response.headers.append(contentsOf: error.headers.filter { $0.name == .retryAfter })
+            return response
+        }
+    }
+
+    private func render(_ request: Request, form: Form, error: String?, notice: String?, status: HTTPResponse.Status) async throws -> Response {
+        let (csrfToken, cookie) = csrf.token(for: request)
+        var tenantName: String?
+        if let slug = form.tenant, let parsed = try? TenantSlug(slug) { tenantName = try await tenants.find(slug: parsed)?.displayName }
+        var values: [String: Any] = [
+            "title": "Sign in", "csrfToken": csrfToken, "username": form.username ?? "",
+            "usernameLabel": tenantName == nil ? "Email" : "Email or agent ID",
+            "usernameType": tenantName == nil ? "email" : "text",
+            "rememberMe": form.remember_me != nil, "keepSignedIn": form.keep_signed_in != nil,
+        ]
+        if let tenantName, let slug = form.tenant { values["tenantName"] = tenantName; values["tenant"] = slug }
+        if let returnTo = ReturnPath.validated(form.return_to) { values["returnTo"] = returnTo }
+        if let error { values["error"] = error }
+        if let notice { values["notice"] = notice }
+        var headers: HTTPFields = [:]
+        if let cookie { headers[.setCookie] = cookie.description }
+        return try pages.render("login", values, status: status, headers: headers)
+    }
+}

@@ -1,0 +1,146 @@
+import Foundation
+import GatehouseCore
+import Hummingbird
+
+/// The signed-in person's own session and sessions: who am I, sign out (here or everywhere),
+/// change my password; and the My account page.
+struct SessionController: Sendable {
+    let authenticator: SessionAuthenticator
+    let sessions: any SessionRepository
+    let passwordChange: PasswordChangeService
+    let cookies: SessionCookies
+    let csrf: CSRFProtection
+    let pages: PageRenderer
+    let clock: any WallClock
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("api/v1/session", use: whoAmI)
+        router.delete("api/v1/session", use: signOut)
+        router.get("api/v1/sessions", use: list)
+        router.delete("api/v1/sessions", use: signOutEverywhere)
+        router.delete("api/v1/sessions/:id", use: endOne)
+        router.post("api/v1/password", use: changePassword)
+        router.get("account", use: account)
+        router.post("logout", use: logoutForm)
+    }
+
+    @Sendable func whoAmI(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let current = try await authenticator.require(request)
+        return try JSONResponse.make(WhoAmIJSON(member: current.member, tenant: current.tenant, session: current.session))
+    }
+
+    @Sendable func signOut(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let current = try await authenticator.require(request)
+        try await end(current, context: context)
+        var response = Response(status: .noContent)
+        response.setCookie(cookies.clearSession())
+        return response
+    }
+
+    @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let current = try await authenticator.require(request)
+        let mine = try await sessions.active(user: current.member.user.id, at: clock.now())
+        return try JSONResponse.make(SessionListJSON(sessions: mine.map { SessionJSON($0, current: current.session.id) }))
+    }
+
+    @Sendable func signOutEverywhere(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let current = try await authenticator.require(request)
+        try await endEverywhere(current, context: context)
+        var response = Response(status: .noContent)
+        response.setCookie(cookies.clearSession())
+        return response
+    }
+
+    @Sendable func endOne(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let current = try await authenticator.require(request)
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("No such session.") }
+        let now = clock.now()
+        let audit = AuditEvent(at: now, tenant: current.tenant.id, actor: .user(current.member.user.id), action: .sessionEnd,
+                               target: .session(id), outcome: .success, clientIP: context.clientIP,
+                               detail: ["reason": SessionEndReason.signedOut.rawValue])
+        guard try await sessions.end(id, user: current.member.user.id, reason: .signedOut, at: now, audit: audit) else {
+            throw APIError.notFound("No such session.")
+        }
+        var response = Response(status: .noContent)
+        if id == current.session.id { response.setCookie(cookies.clearSession()) }
+        return response
+    }
+
+    @Sendable func changePassword(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let current = try await authenticator.require(request)
+        var body = try await JSONRequest.read(request, context: context)
+        let old = body.string("current_password"), new = body.string("new_password")
+        var errors = body.errors
+        if (old ?? "").isEmpty { errors.add("current_password", "is required") }
+        if (new ?? "").isEmpty { errors.add("new_password", "is required") }
+        if !errors.isEmpty { throw APIError.validation(errors.messages) }
+        try await passwordChange.change(for: current.member, in: current.tenant, current: old!, new: new!,
+                                        keepingSession: current.session.id, clientIP: context.clientIP)
+        return Response(status: .noContent)
+    }
+
+    // MARK: Pages
+
+    @Sendable func account(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let current: SessionAuthenticator.Current
+        switch try await authenticator.lookup(request) {
+        case .valid(let found): current = found
+        case .none, .ended: return Self.redirectToLogin(from: request)
+        }
+        let (csrfToken, cookie) = csrf.token(for: request)
+        let user = current.member.user
+        var headers: HTTPFields = [:]
+        if let cookie { headers[.setCookie] = cookie.description }
+        return try pages.render("account", [
+            "title": "My account", "name": "\(user.firstName) \(user.lastName)", "email": user.email.value,
+            "tenantName": current.tenant.displayName, "roles": current.member.membership.sortedRoles.map(\.rawValue).joined(separator: ", "),
+            "agentID": current.member.membership.agentID?.value ?? "", "csrfToken": csrfToken,
+            "expires": JSONResponse.rfc3339.format(current.session.expiresAt),
+        ], headers: headers)
+    }
+
+    /// A page needing a session sends the browser to sign in and come back to it afterwards.
+    static func redirectToLogin(from request: Request) -> Response {
+        let target = request.uri.path + (request.uri.query.map { "?" + $0 } ?? "")
+        var components = URLComponents()
+        components.path = "/login"
+        components.queryItems = [URLQueryItem(name: "return_to", value: target)]
+        return .redirect(to: components.string ?? "/login", type: .found)
+    }
+
+    struct LogoutForm: Decodable {
+        var csrf_token: String?
+        var everywhere: String?
+    }
+
+    @Sendable func logoutForm(_ request: Request, context: AppRequestContext) async throws -> Response {
+        var request = request
+        let body = try await request.collectBody(upTo: context.maxUploadSize)
+        let form = (try? URLEncodedFormDecoder().decode(LogoutForm.self, from: String(buffer: body))) ?? LogoutForm()
+        guard csrf.isValid(request, formValue: form.csrf_token) else {
+            return try pages.message(status: .forbidden, title: "This page had expired", message: "Open My account again and sign out from there.")
+        }
+        if case .valid(let current) = try await authenticator.lookup(request) {
+            if form.everywhere != nil { try await endEverywhere(current, context: context) } else { try await end(current, context: context) }
+        }
+        var response = Response.redirect(to: "/login?signed_out=1", type: .found)
+        response.setCookie(cookies.clearSession())
+        return response
+    }
+
+    private func end(_ current: SessionAuthenticator.Current, context: AppRequestContext) async throws {
+        let now = clock.now()
+        _ = try await sessions.end(current.session.id, user: current.member.user.id, reason: .signedOut, at: now,
+                                   audit: AuditEvent(at: now, tenant: current.tenant.id, actor: .user(current.member.user.id),
+                                                     action: .sessionEnd, target: .session(current.session.id), outcome: .success,
+                                                     clientIP: context.clientIP, detail: ["reason": SessionEndReason.signedOut.rawValue]))
+    }
+
+    private func endEverywhere(_ current: SessionAuthenticator.Current, context: AppRequestContext) async throws {
+        let now = clock.now()
+        _ = try await sessions.endAll(user: current.member.user.id, except: nil, reason: .signedOutEverywhere, at: now,
+                                      audit: AuditEvent(at: now, tenant: current.tenant.id, actor: .user(current.member.user.id),
+                                                        action: .sessionEndAll, target: .user(current.member.user.id),
+                                                        outcome: .success, clientIP: context.clientIP))
+    }
+}

@@ -1,0 +1,50 @@
+import Foundation
+import GatehouseCore
+import Hummingbird
+
+/// Finds the session behind a request's cookie, checks that it is still valid, and records the
+/// activity that keeps it alive.
+struct SessionAuthenticator: Sendable {
+    let sessions: any SessionRepository
+    let members: any MemberRepository
+    let tenants: any TenantRepository
+    let clock: any WallClock
+
+    /// A valid session and who it belongs to.
+    struct Current: Sendable {
+        let session: Session
+        let member: Member
+        let tenant: Tenant
+    }
+
+    /// What the cookie amounts to.
+    enum Lookup: Sendable {
+        case none
+        /// The browser had a session that is over (the login page says why).
+        case ended(SessionEndReason)
+        case valid(Current)
+    }
+
+    func lookup(_ request: Request) async throws -> Lookup {
+        guard let digest = SessionCookies.presentedDigest(in: request) else { return .none }
+        guard var session = try await sessions.find(secretDigest: digest) else { return .none }
+        let now = clock.now()
+        if let reason = session.endReason(at: now) { return .ended(reason) }
+        guard let member = try await members.find(tenant: session.tenantID, user: session.userID),
+              member.membership.status == .active,
+              let tenant = try await tenants.find(id: session.tenantID)
+        else { return .ended(.endedByAdministrator) }
+        if session.needsTouch(at: now) {
+            session.lastSeenAt = now
+            session.idleExpiresAt = now.addingTimeInterval(TimeInterval(session.idleTimeoutSeconds))
+            try await sessions.touch(session.id, lastSeenAt: now, idleExpiresAt: session.idleExpiresAt)
+        }
+        return .valid(Current(session: session, member: member, tenant: tenant))
+    }
+
+    /// The valid session, or 401 for the API.
+    func require(_ request: Request) async throws -> Current {
+        guard case .valid(let current) = try await lookup(request) else { throw APIError.unauthenticated }
+        return current
+    }
+}
