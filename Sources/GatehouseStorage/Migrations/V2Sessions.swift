@@ -1,5 +1,6 @@
 extension Migration {
-    /// Sessions, guess counters (accounts and client addresses) and password history.
+    /// Sessions, guess counters (accounts and client addresses) and password history (numbered
+    /// per person, since two changes can share an instant).
     static let v2Sessions = Migration(2, "sessions", common: [
         """
         CREATE TABLE sessions (
@@ -31,10 +32,11 @@ extension Migration {
         """
         CREATE TABLE password_history (
             user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+            seq BIGINT NOT NULL,
             hash TEXT NOT NULL,
-            retired_at BIGINT NOT NULL
+            retired_at BIGINT NOT NULL,
+            PRIMARY KEY (user_id, seq)
         )
         """,
-        "CREATE INDEX password_history_user ON password_history (user_id, retired_at)",
     ])
 }

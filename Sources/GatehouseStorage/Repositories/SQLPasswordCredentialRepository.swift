@@ -29,7 +29,7 @@ public struct SQLPasswordCredentialRepository: PasswordCredentialRepository {
             let current = try await db.select().column("hash").from("password_credentials")
                 .where("user_id", .equal, user.description).first().map { try $0.string("hash") }
             let earlier = try await db.select().column("hash").from("password_history").where("user_id", .equal, user.description)
-                .orderBy("retired_at", .descending).limit(limit - (current == nil ? 0 : 1)).all().map { try $0.string("hash") }
+                .orderBy("seq", .descending).limit(limit - (current == nil ? 0 : 1)).all().map { try $0.string("hash") }
             return ((current.map { [$0] } ?? []) + earlier).prefix(limit).map(PasswordHash.init(phcString:))
         }
     }
@@ -47,17 +47,17 @@ public struct SQLPasswordCredentialRepository: PasswordCredentialRepository {
     static func replace(_ user: UserID, with hash: PasswordHash, keepHistory keep: Int, at now: Date, in db: any SQLDatabase) async throws {
         let id = user.description
         try await db.raw("""
-            INSERT INTO password_history (user_id, hash, retired_at)
-            SELECT user_id, hash, \(bind: now.stored) FROM password_credentials WHERE user_id = \(bind: id)
+            INSERT INTO password_history (user_id, seq, hash, retired_at)
+            SELECT user_id, (SELECT COALESCE(MAX(seq), 0) + 1 FROM password_history WHERE user_id = \(bind: id)), hash, \(bind: now.stored)
+            FROM password_credentials WHERE user_id = \(bind: id)
             """).run()
         try await db.raw("""
             INSERT INTO password_credentials (user_id, hash, changed_at) VALUES (\(bind: id), \(bind: hash.phcString), \(bind: now.stored))
             ON CONFLICT (user_id) DO UPDATE SET hash = \(bind: hash.phcString), changed_at = \(bind: now.stored)
             """).run()
         try await db.raw("""
-            DELETE FROM password_history WHERE user_id = \(bind: id) AND retired_at NOT IN (
-                SELECT retired_at FROM (SELECT retired_at FROM password_history WHERE user_id = \(bind: id)
-                ORDER BY retired_at DESC LIMIT \(literal: max(0, keep - 1))) AS kept)
+            DELETE FROM password_history WHERE user_id = \(bind: id)
+            AND seq <= (SELECT MAX(seq) FROM password_history WHERE user_id = \(bind: id)) - \(literal: max(0, keep - 1))
             """).run()
     }
 }
