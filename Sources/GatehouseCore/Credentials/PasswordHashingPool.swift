@@ -99,4 +99,5 @@ public final class PasswordHashingPool: Sendable {
 /// Refused because the hashing queue is full.
 public struct PasswordHashingBusy: Error, Sendable, Equatable {
     public let retryAfterSeconds: Int
+    public init(retryAfterSeconds: Int) { self.retryAfterSeconds = retryAfterSeconds }
 }
