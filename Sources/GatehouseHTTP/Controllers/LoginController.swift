@@ -87,12 +87,7 @@ struct LoginController: Sendable {
     }
 
     @Sendable func submit(_ request: Request, context: AppRequestContext) async throws -> Response {
-        var request = request
-        let body = try await request.collectBody(upTo: context.maxUploadSize)
-        let form: Form
-        do { form = try URLEncodedFormDecoder().decode(Form.self, from: String(buffer: body)) } catch {
-            throw HTTPError(.badRequest, message: "The form could not be read.")
-        }
+        let form = try await FormRequest.read(Form.self, from: request, context: context)
         guard csrf.isValid(request, formValue: form.csrf_token) else {
             return try await render(request, form: form, error: "This page had expired. Please sign in again.", notice: nil,
                                     status: .forbidden)

@@ -114,9 +114,7 @@ struct SessionController: Sendable {
     }
 
     @Sendable func logoutForm(_ request: Request, context: AppRequestContext) async throws -> Response {
-        var request = request
-        let body = try await request.collectBody(upTo: context.maxUploadSize)
-        let form = (try? URLEncodedFormDecoder().decode(LogoutForm.self, from: String(buffer: body))) ?? LogoutForm()
+        let form = try await FormRequest.read(LogoutForm.self, from: request, context: context)
         guard csrf.isValid(request, formValue: form.csrf_token) else {
             return try pages.message(status: .forbidden, title: "This page had expired", message: "Open My account again and sign out from there.")
         }

@@ -38,12 +38,7 @@ struct SetupController<Tenants: TenantRepository, Setup: SetupRepository, Tokens
     }
 
     @Sendable func submit(_ request: Request, context: AppRequestContext) async throws -> Response {
-        var request = request
-        let body = try await request.collectBody(upTo: context.maxUploadSize)
-        let form: Form
-        do { form = try URLEncodedFormDecoder().decode(Form.self, from: String(buffer: body)) } catch {
-            throw HTTPError(.badRequest, message: "The form could not be read.")
-        }
+        let form = try await FormRequest.read(Form.self, from: request, context: context)
         guard csrf.isValid(request, formValue: form.csrf_token) else {
             return try pages.message(status: .forbidden, title: "This form has expired",
                                      message: "Open the set-up link from the server log again and submit the form from there.")
