@@ -11,6 +11,9 @@ public protocol SessionRepository: Sendable {
     func create(_ session: Session, secretDigest: String, limit: SessionLimit?, replacing previousDigest: String?,
                 audit: AuditEvent) async throws -> [UUID]
     func find(secretDigest: String) async throws -> Session?
+    /// The session with its person's membership and tenant, in one read (every authenticated
+    /// request does this). Nil when the session or the membership is gone.
+    func findWithOwner(secretDigest: String) async throws -> SessionOwner?
     /// Records activity: moves the idle expiry forward.
     func touch(_ id: UUID, lastSeenAt: Date, idleExpiresAt: Date) async throws
     /// Ends one session of `user` if it is still active. - Returns: whether it was.
@@ -19,6 +22,19 @@ public protocol SessionRepository: Sendable {
     func endAll(user: UserID, except: UUID?, reason: SessionEndReason, at now: Date, audit: AuditEvent) async throws -> Int
     /// The person's active sessions, newest first.
     func active(user: UserID, at now: Date) async throws -> [Session]
+}
+
+/// A session and who it belongs to.
+public struct SessionOwner: Sendable {
+    public var session: Session
+    public let member: Member
+    public let tenant: Tenant
+
+    public init(session: Session, member: Member, tenant: Tenant) {
+        self.session = session
+        self.member = member
+        self.tenant = tenant
+    }
 }
 
 /// The concurrent-session rule applied when a session is created.

@@ -6,8 +6,6 @@ import Hummingbird
 /// activity that keeps it alive.
 struct SessionAuthenticator: Sendable {
     let sessions: any SessionRepository
-    let members: any MemberRepository
-    let tenants: any TenantRepository
     let clock: any WallClock
 
     /// A valid session and who it belongs to.
@@ -27,13 +25,12 @@ struct SessionAuthenticator: Sendable {
 
     func lookup(_ request: Request) async throws -> Lookup {
         guard let digest = SessionCookies.presentedDigest(in: request) else { return .none }
-        guard var session = try await sessions.find(secretDigest: digest) else { return .none }
+        guard let owner = try await sessions.findWithOwner(secretDigest: digest) else { return .none }
+        var session = owner.session
+        let member = owner.member, tenant = owner.tenant
         let now = clock.now()
         if let reason = session.endReason(at: now) { return .ended(reason) }
-        guard let member = try await members.find(tenant: session.tenantID, user: session.userID),
-              member.membership.status == .active,
-              let tenant = try await tenants.find(id: session.tenantID)
-        else { return .ended(.endedByAdministrator) }
+        guard member.membership.status == .active else { return .ended(.endedByAdministrator) }
         if session.needsTouch(at: now) {
             session.lastSeenAt = now
             session.idleExpiresAt = now.addingTimeInterval(TimeInterval(session.idleTimeoutSeconds))

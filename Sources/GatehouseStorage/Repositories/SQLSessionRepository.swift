@@ -64,6 +64,29 @@ public struct SQLSessionRepository: SessionRepository {
         }
     }
 
+    public func findWithOwner(secretDigest: String) async throws -> SessionOwner? {
+        try await database.read { db in
+            guard let row = try await db.raw("""
+                SELECT s.id AS s_id, s.tenant_id AS s_tenant_id, s.user_id AS s_user_id, s.persistent AS s_persistent,
+                s.created_at AS s_created_at, s.last_seen_at AS s_last_seen_at, s.idle_expires_at AS s_idle_expires_at,
+                s.absolute_expires_at AS s_absolute_expires_at, s.idle_timeout_seconds AS s_idle_timeout_seconds,
+                s.ended_at AS s_ended_at, s.end_reason AS s_end_reason, s.client_ip AS s_client_ip, s.user_agent AS s_user_agent,
+                t.id AS t_id, t.slug AS t_slug, t.display_name AS t_display_name, t.region AS t_region, t.settings AS t_settings,
+                t.created_at AS t_created_at,
+                \(unsafeRaw: SQLMemberRepository.memberColumns)
+                FROM sessions s
+                JOIN memberships m ON m.tenant_id = s.tenant_id AND m.user_id = s.user_id
+                JOIN users u ON u.id = m.user_id
+                JOIN tenants t ON t.id = s.tenant_id
+                WHERE s.secret_digest = \(bind: secretDigest)
+                """).first()
+            else { return nil }
+            return SessionOwner(session: try Self.session(from: PrefixedRow(row: row, prefix: "s_")),
+                                member: try SQLMemberRepository.member(from: row),
+                                tenant: try SQLTenantRepository.tenant(from: PrefixedRow(row: row, prefix: "t_")))
+        }
+    }
+
     public func touch(_ id: UUID, lastSeenAt: Date, idleExpiresAt: Date) async throws {
         try await database.write { db in
             try await db.raw("""

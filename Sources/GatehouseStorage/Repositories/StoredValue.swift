@@ -63,3 +63,15 @@ func mapUniqueViolation(_ error: any Error) -> any Error {
     if constraint.contains("tenants_slug") || constraint.contains("tenants.slug") { return Conflict.slug }
     return error
 }
+
+/// A view of a joined row whose columns for one table carry a prefix (`s_id`, `t_slug`), so the
+/// table's own row mapping can read it with plain column names.
+struct PrefixedRow: SQLRow {
+    let row: any SQLRow
+    let prefix: String
+
+    var allColumns: [String] { row.allColumns.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) } }
+    func contains(column: String) -> Bool { row.contains(column: prefix + column) }
+    func decodeNil(column: String) throws -> Bool { try row.decodeNil(column: prefix + column) }
+    func decode<D: Decodable>(column: String, as type: D.Type) throws -> D { try row.decode(column: prefix + column, as: type) }
+}
