@@ -66,12 +66,12 @@ import Testing
             let later = Fixture.now.addingTimeInterval(100)
             try await sessions.touch(session.id, lastSeenAt: later, idleExpiresAt: later.addingTimeInterval(1800))
             #expect(try await sessions.find(secretDigest: "d1")?.idleExpiresAt == later.addingTimeInterval(1800))
-            #expect(try await sessions.active(user: member.user.id, at: later).map(\.id) == [session.id])
-            #expect(try await sessions.end(session.id, user: member.user.id, reason: .signedOut, at: later, audit: Fixture.audit(.sessionEnd)))
-            #expect(try await !sessions.end(session.id, user: member.user.id, reason: .signedOut, at: later, audit: Fixture.audit(.sessionEnd)))
+            #expect(try await sessions.active(user: member.user.id, tenant: nil, at: later).map(\.id) == [session.id])
+            #expect(try await sessions.end(session.id, user: member.user.id, tenant: nil, reason: .signedOut, at: later, audit: Fixture.audit(.sessionEnd)))
+            #expect(try await !sessions.end(session.id, user: member.user.id, tenant: nil, reason: .signedOut, at: later, audit: Fixture.audit(.sessionEnd)))
             let ended = try #require(try await sessions.find(secretDigest: "d1"))
             #expect(ended.endReason(at: later) == .signedOut)
-            #expect(try await sessions.active(user: member.user.id, at: later).isEmpty)
+            #expect(try await sessions.active(user: member.user.id, tenant: nil, at: later).isEmpty)
         }
     }
 
@@ -86,7 +86,7 @@ import Testing
             #expect(try await sessions.find(secretDigest: "b") == nil)
             let ended = try await sessions.create(third, secretDigest: "c", limit: SessionLimit(maximum: 1, onLimit: .endOldest), replacing: nil, audit: Fixture.audit(.loginPassword))
             #expect(ended == [first.id])
-            #expect(try await sessions.active(user: member.user.id, at: Fixture.now.addingTimeInterval(3)).map(\.id) == [third.id])
+            #expect(try await sessions.active(user: member.user.id, tenant: nil, at: Fixture.now.addingTimeInterval(3)).map(\.id) == [third.id])
         }
     }
 
@@ -98,10 +98,10 @@ import Testing
             _ = try await sessions.create(second, secretDigest: "b", limit: nil, replacing: "a", audit: Fixture.audit(.loginPassword))
             #expect(try await sessions.find(secretDigest: "a")?.endReason == .signedInAgain)
             _ = try await sessions.create(third, secretDigest: "c", limit: nil, replacing: nil, audit: Fixture.audit(.loginPassword))
-            let count = try await sessions.endAll(user: member.user.id, except: third.id, reason: .passwordChanged,
+            let count = try await sessions.endAll(user: member.user.id, tenant: nil, except: third.id, reason: .passwordChanged,
                                                   at: Fixture.now.addingTimeInterval(3), audit: Fixture.audit(.passwordChange))
             #expect(count == 1)
-            #expect(try await sessions.active(user: member.user.id, at: Fixture.now.addingTimeInterval(3)).map(\.id) == [third.id])
+            #expect(try await sessions.active(user: member.user.id, tenant: nil, at: Fixture.now.addingTimeInterval(3)).map(\.id) == [third.id])
         }
     }
 }
@@ -124,6 +124,33 @@ import Testing
             #expect(try await credentials.hash(for: member.user.id)?.phcString == "h6")
             try await credentials.rehash(member.user.id, to: PasswordHash(phcString: "h6b"), expected: PasswordHash(phcString: "h6"))
             #expect(try await credentials.hash(for: member.user.id)?.phcString == "h6b")
+        }
+    }
+}
+
+@Suite struct SessionTenantScopeTests {
+    /// An administrator's reach is their tenant: a person's sessions in another tenant are
+    /// neither listed nor ended through it.
+    @Test(arguments: TestDatabases.kinds)
+    func tenantScopedQueries_leaveOtherTenantsSessionsAlone(_ kind: DatabaseKind) async throws {
+        try await SessionRepositoryTests.withMember(kind) { sessions, member, acme in
+            let beta = try Fixture.tenant("beta")
+            let database = sessions.database
+            try await SQLTenantRepository(database: database).create(beta, audit: Fixture.audit(.tenantCreate))
+            let here = SessionRepositoryTests.session(member)
+            var there = SessionRepositoryTests.session(member, at: 1)
+            there = Session(id: there.id, tenantID: beta.id, userID: there.userID, persistent: false, createdAt: there.createdAt,
+                            lastSeenAt: there.lastSeenAt, idleExpiresAt: there.idleExpiresAt, absoluteExpiresAt: there.absoluteExpiresAt,
+                            idleTimeoutSeconds: there.idleTimeoutSeconds, clientIP: nil, userAgent: nil)
+            _ = try await sessions.create(here, secretDigest: "h", limit: nil, replacing: nil, audit: Fixture.audit(.loginPassword))
+            _ = try await sessions.create(there, secretDigest: "t", limit: nil, replacing: nil, audit: Fixture.audit(.loginPassword))
+            let now = Fixture.now.addingTimeInterval(2)
+            #expect(try await sessions.active(user: member.user.id, tenant: acme.id, at: now).map(\.id) == [here.id])
+            #expect(try await !sessions.end(there.id, user: member.user.id, tenant: acme.id, reason: .endedByAdministrator, at: now,
+                                             audit: Fixture.audit(.sessionEnd)))
+            #expect(try await sessions.endAll(user: member.user.id, tenant: acme.id, except: nil, reason: .endedByAdministrator,
+                                              at: now, audit: Fixture.audit(.sessionEndAll)) == 1)
+            #expect(try await sessions.active(user: member.user.id, tenant: nil, at: now).map(\.id) == [there.id])
         }
     }
 }

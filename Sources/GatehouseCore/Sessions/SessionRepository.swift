@@ -16,12 +16,14 @@ public protocol SessionRepository: Sendable {
     func findWithOwner(secretDigest: String) async throws -> SessionOwner?
     /// Records activity: moves the idle expiry forward.
     func touch(_ id: UUID, lastSeenAt: Date, idleExpiresAt: Date) async throws
-    /// Ends one session of `user` if it is still active. - Returns: whether it was.
-    func end(_ id: UUID, user: UserID, reason: SessionEndReason, at now: Date, audit: AuditEvent) async throws -> Bool
-    /// Ends every active session of `user` (in every tenant) but `except`. - Returns: how many.
-    func endAll(user: UserID, except: UUID?, reason: SessionEndReason, at now: Date, audit: AuditEvent) async throws -> Int
-    /// The person's active sessions, newest first.
-    func active(user: UserID, at now: Date) async throws -> [Session]
+    /// Ends one session of `user` if it is still active (and belongs to `tenant`, when given).
+    /// - Returns: whether it was.
+    func end(_ id: UUID, user: UserID, tenant: TenantID?, reason: SessionEndReason, at now: Date, audit: AuditEvent) async throws -> Bool
+    /// Ends every active session of `user` but `except`: in `tenant` only (an administrator's
+    /// reach), or in every tenant when nil (the person themselves). - Returns: how many.
+    func endAll(user: UserID, tenant: TenantID?, except: UUID?, reason: SessionEndReason, at now: Date, audit: AuditEvent) async throws -> Int
+    /// The person's active sessions, newest first: in `tenant` only, or everywhere when nil.
+    func active(user: UserID, tenant: TenantID?, at now: Date) async throws -> [Session]
 }
 
 /// A session and who it belongs to.

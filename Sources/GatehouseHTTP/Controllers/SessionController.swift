@@ -39,7 +39,7 @@ struct SessionController: Sendable {
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
         let current = try await authenticator.require(request)
-        let mine = try await sessions.active(user: current.member.user.id, at: clock.now())
+        let mine = try await sessions.active(user: current.member.user.id, tenant: nil, at: clock.now())
         return try JSONResponse.make(SessionListJSON(sessions: mine.map { SessionJSON($0, current: current.session.id) }))
     }
 
@@ -58,7 +58,7 @@ struct SessionController: Sendable {
         let audit = AuditEvent(at: now, tenant: current.tenant.id, actor: .user(current.member.user.id), action: .sessionEnd,
                                target: .session(id), outcome: .success, clientIP: context.clientIP,
                                detail: ["reason": SessionEndReason.signedOut.rawValue])
-        guard try await sessions.end(id, user: current.member.user.id, reason: .signedOut, at: now, audit: audit) else {
+        guard try await sessions.end(id, user: current.member.user.id, tenant: nil, reason: .signedOut, at: now, audit: audit) else {
             throw APIError.notFound("No such session.")
         }
         var response = Response(status: .noContent)
@@ -128,7 +128,7 @@ struct SessionController: Sendable {
 
     private func end(_ current: SessionAuthenticator.Current, context: AppRequestContext) async throws {
         let now = clock.now()
-        _ = try await sessions.end(current.session.id, user: current.member.user.id, reason: .signedOut, at: now,
+        _ = try await sessions.end(current.session.id, user: current.member.user.id, tenant: nil, reason: .signedOut, at: now,
                                    audit: AuditEvent(at: now, tenant: current.tenant.id, actor: .user(current.member.user.id),
                                                      action: .sessionEnd, target: .session(current.session.id), outcome: .success,
                                                      clientIP: context.clientIP, detail: ["reason": SessionEndReason.signedOut.rawValue]))
@@ -136,7 +136,7 @@ struct SessionController: Sendable {
 
     private func endEverywhere(_ current: SessionAuthenticator.Current, context: AppRequestContext) async throws {
         let now = clock.now()
-        _ = try await sessions.endAll(user: current.member.user.id, except: nil, reason: .signedOutEverywhere, at: now,
+        _ = try await sessions.endAll(user: current.member.user.id, tenant: nil, except: nil, reason: .signedOutEverywhere, at: now,
                                       audit: AuditEvent(at: now, tenant: current.tenant.id, actor: .user(current.member.user.id),
                                                         action: .sessionEndAll, target: .user(current.member.user.id),
                                                         outcome: .success, clientIP: context.clientIP))

@@ -80,7 +80,7 @@ struct UsersController<Members: MemberRepository, Tokens: APITokenRepository>: S
     @Sendable func listSessions(_ request: Request, context: AppRequestContext) async throws -> Response {
         let principal = try await access.administrator(request, context: context)
         let member = try await directory.find(in: principal.tenant.id, id: try Self.userID(context))
-        let active = try await sessions.active(user: member.user.id, at: clock.now())
+        let active = try await sessions.active(user: member.user.id, tenant: principal.tenant.id, at: clock.now())
         return try JSONResponse.make(SessionListJSON(sessions: active.map { SessionJSON($0) }))
     }
 
@@ -88,7 +88,7 @@ struct UsersController<Members: MemberRepository, Tokens: APITokenRepository>: S
         let principal = try await access.administrator(request, context: context)
         let member = try await directory.find(in: principal.tenant.id, id: try Self.userID(context))
         let now = clock.now()
-        _ = try await sessions.endAll(user: member.user.id, except: nil, reason: .endedByAdministrator, at: now,
+        _ = try await sessions.endAll(user: member.user.id, tenant: principal.tenant.id, except: nil, reason: .endedByAdministrator, at: now,
                                       audit: AuditEvent(at: now, tenant: principal.tenant.id, actor: principal.actor, action: .sessionEndAll,
                                                         target: .user(member.user.id), outcome: .success, clientIP: context.clientIP))
         return Response(status: .noContent)
@@ -101,7 +101,7 @@ struct UsersController<Members: MemberRepository, Tokens: APITokenRepository>: S
         let now = clock.now()
         let audit = AuditEvent(at: now, tenant: principal.tenant.id, actor: principal.actor, action: .sessionEnd, target: .session(id),
                                outcome: .success, clientIP: context.clientIP, detail: ["reason": SessionEndReason.endedByAdministrator.rawValue])
-        guard try await sessions.end(id, user: member.user.id, reason: .endedByAdministrator, at: now, audit: audit) else {
+        guard try await sessions.end(id, user: member.user.id, tenant: principal.tenant.id, reason: .endedByAdministrator, at: now, audit: audit) else {
             throw APIError.notFound("No such session.")
         }
         return Response(status: .noContent)

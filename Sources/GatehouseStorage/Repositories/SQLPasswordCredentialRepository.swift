@@ -38,7 +38,7 @@ public struct SQLPasswordCredentialRepository: PasswordCredentialRepository {
                        at now: Date, audit: AuditEvent) async throws {
         try await database.write { db in
             try await Self.replace(user, with: hash, keepHistory: keep, at: now, in: db)
-            _ = try await SQLSessionRepository.endAll(user: user, except: session, reason: .passwordChanged, at: now, in: db, audit: audit)
+            _ = try await SQLSessionRepository.endAll(user: user, tenant: nil, except: session, reason: .passwordChanged, at: now, in: db, audit: audit)
         }
     }
 

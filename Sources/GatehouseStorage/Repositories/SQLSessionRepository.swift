@@ -4,7 +4,7 @@ import SQLKit
 
 /// Sessions in `sessions`, found by the SHA-256 of their cookie secret.
 public struct SQLSessionRepository: SessionRepository {
-    let database: Database
+    public let database: Database
 
     public init(database: Database) { self.database = database }
 
@@ -96,11 +96,16 @@ public struct SQLSessionRepository: SessionRepository {
         }
     }
 
-    public func end(_ id: UUID, user: UserID, reason: SessionEndReason, at now: Date, audit: AuditEvent) async throws -> Bool {
+    /// `AND tenant_id = …` when the caller's reach is one tenant.
+    private static func inTenant(_ tenant: TenantID?) -> SQLQueryString {
+        tenant.map { " AND tenant_id = \(bind: $0.description)" } ?? ""
+    }
+
+    public func end(_ id: UUID, user: UserID, tenant: TenantID?, reason: SessionEndReason, at now: Date, audit: AuditEvent) async throws -> Bool {
         try await database.write { db in
             let ended = try await db.raw("""
                 UPDATE sessions SET ended_at = \(bind: now.stored), end_reason = \(bind: reason.rawValue)
-                WHERE id = \(bind: id.stored) AND user_id = \(bind: user.description) AND \(Self.activeCondition(now.stored))
+                WHERE id = \(bind: id.stored) AND user_id = \(bind: user.description) AND \(Self.activeCondition(now.stored))\(Self.inTenant(tenant))
                 RETURNING id
                 """).first()
             guard ended != nil else { return false }
@@ -109,28 +114,29 @@ public struct SQLSessionRepository: SessionRepository {
         }
     }
 
-    public func endAll(user: UserID, except: UUID?, reason: SessionEndReason, at now: Date, audit: AuditEvent) async throws -> Int {
+    public func endAll(user: UserID, tenant: TenantID?, except: UUID?, reason: SessionEndReason, at now: Date,
+                       audit: AuditEvent) async throws -> Int {
         try await database.write { db in
-            try await Self.endAll(user: user, except: except, reason: reason, at: now, in: db, audit: audit)
+            try await Self.endAll(user: user, tenant: tenant, except: except, reason: reason, at: now, in: db, audit: audit)
         }
     }
 
     /// Ends the person's sessions inside a caller's transaction.
-    static func endAll(user: UserID, except: UUID?, reason: SessionEndReason, at now: Date, in db: any SQLDatabase,
-                       audit: AuditEvent) async throws -> Int {
+    static func endAll(user: UserID, tenant: TenantID?, except: UUID?, reason: SessionEndReason, at now: Date,
+                       in db: any SQLDatabase, audit: AuditEvent) async throws -> Int {
         let ended = try await db.raw("""
             UPDATE sessions SET ended_at = \(bind: now.stored), end_reason = \(bind: reason.rawValue)
-            WHERE user_id = \(bind: user.description) AND id <> \(bind: except?.stored ?? "") AND ended_at IS NULL
+            WHERE user_id = \(bind: user.description) AND id <> \(bind: except?.stored ?? "") AND ended_at IS NULL\(Self.inTenant(tenant))
             RETURNING id
             """).all()
         try await SQLAuditRepository.insert(audit, into: db)
         return ended.count
     }
 
-    public func active(user: UserID, at now: Date) async throws -> [Session] {
+    public func active(user: UserID, tenant: TenantID?, at now: Date) async throws -> [Session] {
         try await database.read { db in
             try await db.raw("""
-                SELECT * FROM sessions WHERE user_id = \(bind: user.description) AND \(Self.activeCondition(now.stored))
+                SELECT * FROM sessions WHERE user_id = \(bind: user.description) AND \(Self.activeCondition(now.stored))\(Self.inTenant(tenant))
                 ORDER BY created_at DESC, id
                 """).all().map(Self.session(from:))
         }
