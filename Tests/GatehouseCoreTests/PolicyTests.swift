@@ -94,11 +94,16 @@ import Testing
     }
 
     @Test func sectionsOfANewerBuild_surviveAnUpdate() throws {
-        let stored = SettingsDocument(["mfa_policy": .string("required"), "lockout": .object(["max_failures": .number(7)])])
+        let stored = SettingsDocument(["mfa_policy": .string("required"),
+                                       "lockout": .object(["max_failures": .number(7), "notify_user": .bool(true)])])
         let settings = TenantSettings(document: stored)
         #expect(settings.lockout.maxFailures == 7)
         let updated = try settings.merging(["lockout": .object(["lockout_seconds": .number(60)])]).document
         #expect(updated.values["mfa_policy"] == .string("required"))
+        #expect(updated.values["lockout"] == .object(["max_failures": .number(7), "notify_user": .bool(true),
+                                                      "window_seconds": .number(900), "lockout_seconds": .number(60)]))
+        // This build still refuses to set a field it does not know.
+        #expect(throws: FieldErrors.self) { try settings.merging(["lockout": .object(["notify_user": .bool(false)])]) }
     }
 }
 

@@ -261,6 +261,18 @@ import Testing
                                                        json: #"{"lockout":{"max_failures":9}}"#, headers: [.origin: "https://evil.test"])
             #expect(crossSite.status == .forbidden)
             #expect(crossSite.errorCode == "cross_origin")
+            // The same holds for the person's own session routes and for signing in.
+            let ownCrossSite = try await Self.withSession(client, .delete, "/api/v1/sessions", cookie: cookie,
+                                                          headers: [.origin: "http://evil.test"])
+            #expect(ownCrossSite.errorCode == "cross_origin")
+            #expect(try await Self.withSession(client, .get, "/api/v1/session", cookie: cookie).status == .ok)
+            let forcedLogin = try await client.execute(uri: "/api/v1/login", method: .post,
+                                                       headers: [.contentType: "application/json", .origin: "null"],
+                                                       body: ByteBuffer(string: #"{"username":"boss@acme.test","password":"\#(Self.password)"}"#))
+            #expect(forcedLogin.errorCode == "cross_origin")
+            let untyped = try await client.execute(uri: "/api/v1/password", method: .post, headers: [.cookie: cookie],
+                                                   body: ByteBuffer(string: #"{"current_password":"x","new_password":"y"}"#))
+            #expect(untyped.status == .unsupportedMediaType)
             #expect((try await client.api(.get, "/api/v1/tenants/acme/settings", token: harness.adminToken).object["lockout"] as? [String: Any])?["max_failures"] as? Int == 3)
         }
     }

@@ -25,7 +25,8 @@ public struct PasswordChangeService: Sendable {
         let key = "password-change:" + member.user.id.description
         let counted = try await attempts.count(key, at: now, windowSeconds: settings.lockout.windowSeconds)
         if counted.isLocked(at: now) || counted.attempts > settings.lockout.maxFailures {
-            throw PasswordChangeError.tooManyAttempts(retryAfterSeconds: settings.lockout.lockoutSeconds)
+            let until = counted.lockedUntil ?? now.addingTimeInterval(TimeInterval(settings.lockout.lockoutSeconds))
+            throw PasswordChangeError.tooManyAttempts(retryAfterSeconds: max(1, Int(until.timeIntervalSince(now).rounded(.up))))
         }
         guard try await passwords.verify(current, against: try await credentials.hash(for: member.user.id)) else {
             if counted.attempts >= settings.lockout.maxFailures {

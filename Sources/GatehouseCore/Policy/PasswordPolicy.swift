@@ -22,10 +22,10 @@ public struct PasswordPolicy: Sendable, Equatable {
     public init() {}
 
     static let key = "password_policy"
+    static let fields: Set<String> = ["min_length", "required_classes", "forbidden_characters", "history", "disallow_names"]
 
     init(_ document: [String: JSONValue], errors: inout FieldErrors) {
         var reader = SettingsReader(section: Self.key, document: document, errors: errors)
-        reader.refuseUnknown(["min_length", "required_classes", "forbidden_characters", "history", "disallow_names"])
         minLength = reader.int("min_length", default: minLength, in: 8...128)
         requiredClasses = reader.int("required_classes", default: requiredClasses, in: 0...4)
         forbiddenCharacters = reader.string("forbidden_characters", default: forbiddenCharacters, maxLength: 64)

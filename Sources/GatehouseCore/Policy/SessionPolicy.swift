@@ -22,11 +22,11 @@ public struct SessionPolicy: Sendable, Equatable {
     public init() {}
 
     static let key = "session_policy"
+    static let fields: Set<String> = ["idle_timeout_seconds", "absolute_timeout_seconds", "persistent_idle_timeout_seconds",
+                                      "max_concurrent_sessions", "on_limit"]
 
     init(_ document: [String: JSONValue], errors: inout FieldErrors) {
         var reader = SettingsReader(section: Self.key, document: document, errors: errors)
-        reader.refuseUnknown(["idle_timeout_seconds", "absolute_timeout_seconds", "persistent_idle_timeout_seconds",
-                              "max_concurrent_sessions", "on_limit"])
         idleTimeoutSeconds = reader.int("idle_timeout_seconds", default: idleTimeoutSeconds, in: 1...2_592_000)
         absoluteTimeoutSeconds = reader.int("absolute_timeout_seconds", default: absoluteTimeoutSeconds, in: 1...2_592_000)
         persistentIdleTimeoutSeconds = reader.int("persistent_idle_timeout_seconds", default: persistentIdleTimeoutSeconds,
@@ -59,10 +59,10 @@ public struct LockoutPolicy: Sendable, Equatable {
     public init() {}
 
     static let key = "lockout"
+    static let fields: Set<String> = ["max_failures", "window_seconds", "lockout_seconds"]
 
     init(_ document: [String: JSONValue], errors: inout FieldErrors) {
         var reader = SettingsReader(section: Self.key, document: document, errors: errors)
-        reader.refuseUnknown(["max_failures", "window_seconds", "lockout_seconds"])
         maxFailures = reader.int("max_failures", default: maxFailures, in: 1...100)
         windowSeconds = reader.int("window_seconds", default: windowSeconds, in: 1...86400)
         lockoutSeconds = reader.int("lockout_seconds", default: lockoutSeconds, in: 1...86400)

@@ -19,13 +19,6 @@ struct SettingsReader {
 
     private func name(_ key: String) -> String { "\(section).\(key)" }
 
-    /// Every key of the section must be one this build knows.
-    mutating func refuseUnknown(_ known: Set<String>) {
-        for key in values.keys.sorted() where !known.contains(key) {
-            errors.add(name(key), "is not a setting")
-        }
-    }
-
     mutating func int(_ key: String, default value: Int, in range: ClosedRange<Int>) -> Int {
         guard let raw = values[key], raw != .null else { return value }
         guard case .number(let number) = raw, number == number.rounded(), range.contains(Int(exactly: number) ?? Int.min) else {

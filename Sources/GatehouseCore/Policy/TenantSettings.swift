@@ -1,11 +1,12 @@
 /// A tenant's settings with their types and defaults, read from and written to the tenant's
-/// ``SettingsDocument``. Sections this build does not know are kept as they are, so an older
-/// server sharing a database with a newer one never drops settings it cannot read.
+/// ``SettingsDocument``. Sections and fields this build does not know are kept as they are, so
+/// an older server sharing a database with a newer one never drops settings it cannot read.
 public struct TenantSettings: Sendable, Equatable {
     public var session = SessionPolicy()
     public var password = PasswordPolicy()
     public var lockout = LockoutPolicy()
-    private var otherSections: [String: JSONValue] = [:]
+    /// The stored document as it was, unknown sections and fields included.
+    private var stored: [String: JSONValue] = [:]
 
     public init() {}
 
@@ -20,17 +21,25 @@ public struct TenantSettings: Sendable, Equatable {
         session = SessionPolicy(values, errors: &errors)
         password = PasswordPolicy(values, errors: &errors)
         lockout = LockoutPolicy(values, errors: &errors)
-        otherSections = values.filter { !Self.knownSections.contains($0.key) }
+        stored = values
     }
 
-    static let knownSections: Set<String> = [SessionPolicy.key, PasswordPolicy.key, LockoutPolicy.key]
+    /// Each known section and the fields this build knows in it.
+    static let knownFields: [String: Set<String>] = [
+        SessionPolicy.key: SessionPolicy.fields, PasswordPolicy.key: PasswordPolicy.fields, LockoutPolicy.key: LockoutPolicy.fields,
+    ]
 
-    /// The whole effective document: every known setting with its value or default.
+    /// The whole effective document: every known setting with its value or default, over
+    /// whatever else the stored document holds.
     public var document: SettingsDocument {
-        var values = otherSections
-        values[SessionPolicy.key] = session.json
-        values[PasswordPolicy.key] = password.json
-        values[LockoutPolicy.key] = lockout.json
+        var values = stored
+        for (key, section) in [(SessionPolicy.key, session.json), (PasswordPolicy.key, password.json), (LockoutPolicy.key, lockout.json)] {
+            guard case .object(let known) = section else { continue }
+            var merged: [String: JSONValue] = [:]
+            if case .object(let kept)? = values[key] { merged = kept }
+            merged.merge(known) { $1 }
+            values[key] = .object(merged)
+        }
         return SettingsDocument(values)
     }
 
@@ -41,7 +50,7 @@ public struct TenantSettings: Sendable, Equatable {
         var errors = FieldErrors()
         var merged = document.values
         for (section, value) in patch {
-            guard Self.knownSections.contains(section) else {
+            guard let known = Self.knownFields[section] else {
                 errors.add(section, "is not a setting")
                 continue
             }
@@ -49,7 +58,13 @@ public struct TenantSettings: Sendable, Equatable {
                 errors.add(section, "must be an object")
                 continue
             }
-            for (key, field) in fields { current[key] = field }
+            for (key, field) in fields {
+                guard known.contains(key) else {
+                    errors.add("\(section).\(key)", "is not a setting")
+                    continue
+                }
+                current[key] = field
+            }
             merged[section] = .object(current)
         }
         let result = TenantSettings(values: merged, errors: &errors)

@@ -77,7 +77,7 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Applic
     let tokens = APITokenService(tokens: tokenRepository, clock: clock, random: random)
     let passwords = try PasswordService(hasher: dependencies.passwordHasher, pool: dependencies.hashingPool)
     let passwordChange = PasswordChangeService(credentials: credentials, attempts: attempts, passwords: passwords, clock: clock)
-    let authenticator = SessionAuthenticator(sessions: sessions, clock: clock)
+    let authenticator = SessionAuthenticator(sessions: sessions, origins: OriginCheck(baseURL: configuration.baseURL), clock: clock)
     let access = TenantAccess(tokens: tokens, sessions: authenticator, audit: audit, clock: clock)
     let csrf = CSRFProtection(secureCookies: configuration.usesHTTPS, random: random)
     let cookies = SessionCookies(secure: configuration.usesHTTPS)

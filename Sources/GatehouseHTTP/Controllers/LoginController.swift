@@ -20,12 +20,17 @@ struct LoginController: Sendable {
     // MARK: API
 
     @Sendable func apiLogin(_ request: Request, context: AppRequestContext) async throws -> Response {
+        // Against login CSRF: another site may not sign a browser in to an account of its choosing.
+        try authenticator.origins.require(request)
         var body = try await JSONRequest.read(request, context: context)
         let username = body.string("username"), agentID = body.digits("agent_id"), tenant = body.string("tenant")
         let password = body.string("password")
         let rememberMe = body.bool("remember_me"), keepSignedIn = body.bool("keep_signed_in")
         var errors = body.errors
-        if username == nil && agentID == nil { errors.add("username", "is required (or agent_id with tenant)") }
+        let hasUsername = !(username ?? "").trimmingCharacters(in: .whitespaces).isEmpty
+        if !hasUsername && agentID == nil { errors.add("username", "is required (or agent_id with tenant)") }
+        if hasUsername && agentID != nil { errors.add("agent_id", "give either username or agent_id, not both") }
+        if agentID == "" { errors.add("agent_id", "must not be empty") }
         if agentID != nil && tenant == nil { errors.add("tenant", "is required with agent_id") }
         if (password ?? "").isEmpty { errors.add("password", "is required") }
         if !errors.isEmpty { throw APIError.validation(errors.messages) }

@@ -52,23 +52,14 @@ struct TenantAccess<Tokens: APITokenRepository>: Sendable {
             return Principal(member: found.member, tenant: found.tenant, actor: .apiToken(found.token.id))
         }
         guard case .valid(let current) = try await sessions.lookup(request) else { throw APIError.unauthenticated }
-        if !Self.isSameOrigin(request) {
+        if !sessions.origins.allows(request) {
             // A cookie rides along with cross-site requests; a page elsewhere must not act with it.
             try await audit.append(AuditEvent(at: clock.now(), tenant: current.tenant.id, actor: .user(current.member.user.id),
                                               action: .apiAuthorize, outcome: .denied, clientIP: context.clientIP,
                                               detail: ["reason": "cross_origin", "origin": request.headers[.origin] ?? ""]))
-            throw APIError(.forbidden, "cross_origin", "Requests from other sites may not use your session.")
+            throw APIError.crossOrigin
         }
         return Principal(member: current.member, tenant: current.tenant, actor: .user(current.member.user.id))
-    }
-
-    /// Unsafe methods carrying an `Origin` must come from this server's own origin.
-    static func isSameOrigin(_ request: Request) -> Bool {
-        guard ![.get, .head, .options].contains(request.method), let origin = request.headers[.origin] else { return true }
-        guard let host = request.head.authority, let url = URL(string: origin), let originHost = url.host
-        else { return false }
-        let originAuthority = originHost + (url.port.map { ":\($0)" } ?? "")
-        return originAuthority.lowercased() == host.lowercased()
     }
 
     private func record(_ principal: Principal, context: AppRequestContext, request: Request, reason: String) async throws {

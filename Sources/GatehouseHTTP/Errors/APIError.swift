@@ -47,6 +47,9 @@ public struct APIError: HTTPResponseError {
     public static let unauthenticated = APIError(
         .unauthorized, "unauthenticated", "Sign in or send a valid API token: Authorization: Bearer <token>.",
         headers: [.wwwAuthenticate: "Bearer realm=\"gatehouse\""])
+    /// For routes that only a browser session can use: no bearer challenge.
+    public static let notSignedIn = APIError(.unauthorized, "unauthenticated", "You are not signed in, or your session has ended. Sign in again.")
+    public static let crossOrigin = APIError(.forbidden, "cross_origin", "Requests from other sites may not use your session.")
     public static let forbidden = APIError(.forbidden, "forbidden", "You are not allowed to do this in this tenant.")
     public static func notFound(_ message: String = "Not found.") -> APIError { APIError(.notFound, "not_found", message) }
     public static func invalidJSON(_ message: String) -> APIError { APIError(.badRequest, "invalid_json", message) }

@@ -6,6 +6,7 @@ import Hummingbird
 /// activity that keeps it alive.
 struct SessionAuthenticator: Sendable {
     let sessions: any SessionRepository
+    let origins: OriginCheck
     let clock: any WallClock
 
     /// A valid session and who it belongs to.
@@ -39,9 +40,10 @@ struct SessionAuthenticator: Sendable {
         return .valid(Current(session: session, member: member, tenant: tenant))
     }
 
-    /// The valid session, or 401 for the API.
+    /// The valid session, or 401 for the API; 403 for a state change another site asked for.
     func require(_ request: Request) async throws -> Current {
-        guard case .valid(let current) = try await lookup(request) else { throw APIError.unauthenticated }
+        guard case .valid(let current) = try await lookup(request) else { throw APIError.notSignedIn }
+        try origins.require(request)
         return current
     }
 }
