@@ -123,6 +123,8 @@ struct LoginController: Sendable {
         if let slug = form.tenant, let parsed = try? TenantSlug(slug) { tenantName = try await tenants.find(slug: parsed)?.displayName }
         var values: [String: Any] = [
             "title": "Sign in", "csrfToken": csrfToken, "username": form.username ?? "",
+            // Mustache treats "" as true, so the focus rule needs a real boolean.
+            "hasUsername": !(form.username ?? "").isEmpty,
             "usernameLabel": tenantName == nil ? "Email" : "Email or agent ID",
             "usernameType": tenantName == nil ? "email" : "text",
             "rememberMe": form.remember_me != nil, "keepSignedIn": form.keep_signed_in != nil,
