@@ -65,7 +65,7 @@ import Testing
             let byAgent = try await Self.login(client, #"{"agent_id":1001,"tenant":"acme","password":"\#(Self.password)","keep_signed_in":true}"#,
                                                cookie: cookie)
             #expect(byAgent.status == .ok)
-            #expect(byAgent.headers[.setCookie]?.contains("Max-Age=1728000") == true)
+            #expect(byAgent.headers[.setCookie]?.contains("Max-Age=7776000") == true)
             let second = try #require(byAgent.cookie(SessionCookieName.session))
             #expect(second != cookie)
             // Signing in again from the same browser ends its previous session.
@@ -119,6 +119,14 @@ import Testing
             }
             harness.clock.advance(by: 899)
             #expect(try await Self.login(client, email: "sam@acme.test").status == .tooManyRequests)
+            // An unknown name of the tenant's domain follows the tenant's own lockout setting,
+            // exactly as a real colleague's would.
+            try await Self.patchSettings(client, harness, #"{"lockout":{"max_failures":2}}"#)
+            for email in ["al@acme.test", "nobody@acme.test"] {
+                let statuses = try await (1...3).asyncMap { _ in try await Self.login(client, email: email, password: "Wrong-1a").status }
+                #expect(statuses == [.unauthorized, .unauthorized, .tooManyRequests], "\(email)")
+            }
+            try await Self.patchSettings(client, harness, #"{"lockout":{"max_failures":5}}"#)
             harness.clock.advance(by: 2)
             #expect(try await Self.login(client, email: "sam@acme.test").status == .ok)
 
@@ -133,7 +141,7 @@ import Testing
                 try await db.raw("SELECT action, outcome FROM audit_events WHERE action IN ('login.password', 'account.lock', 'account.unlock')")
                     .all().map { "\(try $0.decode(column: "action", as: String.self)):\(try $0.decode(column: "outcome", as: String.self))" }
             }
-            #expect(events.filter { $0 == "account.lock:success" }.count == 3)
+            #expect(events.filter { $0 == "account.lock:success" }.count == 5)
             #expect(events.contains("account.unlock:success"))
             #expect(events.filter { $0 == "login.password:success" }.count == 2)
         }
@@ -323,5 +331,13 @@ extension TestResponse {
     /// `name=value` of a cookie this response sets.
     func cookie(_ name: String) -> String? {
         headers[values: .setCookie].first { $0.hasPrefix(name + "=") }.map { String($0.split(separator: ";")[0]) }
+    }
+}
+
+extension Sequence {
+    func asyncMap<T>(_ transform: (Element) async throws -> T) async rethrows -> [T] {
+        var results: [T] = []
+        for element in self { results.append(try await transform(element)) }
+        return results
     }
 }

@@ -10,6 +10,9 @@ public struct EmailAddress: Hashable, Sendable, CustomStringConvertible {
     /// The form compared for uniqueness and look-up.
     public var key: String { value.lowercased() }
 
+    /// The part after the `@`, case-folded.
+    public var domain: String { String(key[key.index(after: key.lastIndex(of: "@")!)...]) }
+
     /// The part before the `@` (password rules of a later issue forbid it in passwords).
     public var localPart: String { String(value[..<value.lastIndex(of: "@")!]) }
 

@@ -11,6 +11,8 @@ public protocol MemberRepository: Sendable {
     func find(tenant: TenantID, agentID: AgentID) async throws -> Member?
     /// The person with this email, in any tenant.
     func findUser(email: EmailAddress) async throws -> User?
+    /// The default tenant of a person whose email has this domain (the first by email), if any.
+    func tenantHolding(domain: String) async throws -> TenantID?
     /// Saves changed fields of person and membership with the audit record.
     /// - Throws: ``Conflict`` as for ``create(_:password:audit:)``.
     func update(_ member: Member, audit: AuditEvent) async throws

@@ -40,7 +40,7 @@ struct LoginController: Sendable {
         var response = try JSONResponse.make(WhoAmIJSON(status: "signed_in", member: signedIn.member, tenant: signedIn.tenant,
                                                         session: signedIn.session))
         response.setCookie(cookies.session(signedIn))
-        if rememberMe, let username { response.setCookie(cookies.rememberedUsername(username)) }
+        if rememberMe, let remembered = hasUsername ? username : agentID { response.setCookie(cookies.rememberedUsername(remembered)) }
         return response
     }
 

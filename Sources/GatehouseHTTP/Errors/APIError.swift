@@ -48,7 +48,8 @@ public struct APIError: HTTPResponseError {
         .unauthorized, "unauthenticated", "Sign in or send a valid API token: Authorization: Bearer <token>.",
         headers: [.wwwAuthenticate: "Bearer realm=\"gatehouse\""])
     /// For routes that only a browser session can use: no bearer challenge.
-    public static let notSignedIn = APIError(.unauthorized, "unauthenticated", "You are not signed in, or your session has ended. Sign in again.")
+    public static let notSignedIn = APIError(.unauthorized, "unauthenticated", "You are not signed in, or your session has ended. Sign in again.",
+                                             headers: [.wwwAuthenticate: "Cookie realm=\"gatehouse\", form-action=\"/login\""])
     public static let crossOrigin = APIError(.forbidden, "cross_origin", "Requests from other sites may not use your session.")
     public static let forbidden = APIError(.forbidden, "forbidden", "You are not allowed to do this in this tenant.")
     public static func notFound(_ message: String = "Not found.") -> APIError { APIError(.notFound, "not_found", message) }

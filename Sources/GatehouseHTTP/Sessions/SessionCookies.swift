@@ -11,10 +11,14 @@ struct SessionCookies: Sendable {
     static let rememberSeconds = 90 * 86400
     let secure: Bool
 
-    /// The cookie for a new session: a browser-session cookie, or one that lives as long as a
-    /// persistent session may idle.
+    /// How long a browser keeps a "keep me signed in" cookie: the longest idle time a tenant
+    /// may set. The server ends the session earlier when it idles; the cookie is not renewed on
+    /// activity, so this is also the longest a persistent session lasts in one browser.
+    static let persistentSeconds = 7_776_000
+
+    /// The cookie for a new session: a browser-session cookie, or a persistent one.
     func session(_ signedIn: SignedIn) -> Cookie {
-        let maxAge = signedIn.session.persistent ? signedIn.session.idleTimeoutSeconds : nil
+        let maxAge = signedIn.session.persistent ? Self.persistentSeconds : nil
         return Cookie(name: Self.sessionName, value: signedIn.secret, maxAge: maxAge, path: "/", secure: secure,
                       httpOnly: true, sameSite: .lax)
     }

@@ -2,6 +2,9 @@ extension Migration {
     /// Sessions, guess counters (accounts and client addresses) and password history (numbered
     /// per person, since two changes can share an instant).
     static let v2Sessions = Migration(2, "sessions", common: [
+        // Sign-in attempts for unknown emails follow the policy of the tenant that holds
+        // their domain, so a tenant's lockout settings do not tell who exists.
+        "ALTER TABLE users ADD COLUMN email_domain TEXT",
         """
         CREATE TABLE sessions (
             id TEXT PRIMARY KEY,

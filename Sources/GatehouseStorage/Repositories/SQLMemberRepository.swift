@@ -62,12 +62,20 @@ public struct SQLMemberRepository: MemberRepository {
         }
     }
 
+    public func tenantHolding(domain: String) async throws -> TenantID? {
+        try await database.read { db in
+            try await db.raw("""
+                SELECT default_tenant_id FROM users WHERE email_domain = \(bind: domain) ORDER BY email_key LIMIT 1
+                """).first().flatMap { TenantID(string: try $0.string("default_tenant_id")) }
+        }
+    }
+
     public func update(_ member: Member, audit: AuditEvent) async throws {
         let user = member.user, membership = member.membership
         do {
             try await database.write { db in
                 try await db.update("users")
-                    .set("email", to: user.email.value).set("email_key", to: user.email.key)
+                    .set("email", to: user.email.value).set("email_key", to: user.email.key).set("email_domain", to: user.email.domain)
                     .set("first_name", to: user.firstName).set("last_name", to: user.lastName)
                     .set("phone", to: user.phone?.value).set("language", to: user.language.value)
                     .set("updated_at", to: user.updatedAt.stored)
@@ -132,9 +140,10 @@ public struct SQLMemberRepository: MemberRepository {
     static func insert(_ member: Member, password: PasswordHash?, into db: any SQLDatabase, at now: Date) async throws {
         let user = member.user, membership = member.membership
         try await db.insert(into: "users")
-            .columns("id", "email", "email_key", "first_name", "last_name", "phone", "language", "default_tenant_id",
+            .columns("id", "email", "email_key", "email_domain", "first_name", "last_name", "phone", "language", "default_tenant_id",
                      "created_at", "updated_at")
-            .values(SQLBind(user.id.description), SQLBind(user.email.value), SQLBind(user.email.key), SQLBind(user.firstName),
+            .values(SQLBind(user.id.description), SQLBind(user.email.value), SQLBind(user.email.key), SQLBind(user.email.domain),
+                    SQLBind(user.firstName),
                     SQLBind(user.lastName), SQLBind(user.phone?.value), SQLBind(user.language.value),
                     SQLBind(user.defaultTenantID.description), SQLBind(user.createdAt.stored), SQLBind(user.updatedAt.stored))
             .run()

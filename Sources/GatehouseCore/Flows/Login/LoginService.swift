@@ -154,7 +154,15 @@ public struct LoginService: Sendable {
         }
         switch identifier {
         case .email(let text, _):
-            guard let email = try? EmailAddress(text), let user = try await members.findUser(email: email) else { return (nil, tenant) }
+            guard let email = try? EmailAddress(text) else { return (nil, tenant) }
+            guard let user = try await members.findUser(email: email) else {
+                // No such person: follow the policy of the tenant holding the domain, as a real
+                // colleague's attempt would, so that lockout thresholds tell nothing.
+                if tenant == nil, let holder = try await members.tenantHolding(domain: email.domain) {
+                    tenant = try await tenants.find(id: holder)
+                }
+                return (nil, tenant)
+            }
             let tenantID = tenant?.id ?? user.defaultTenantID
             if tenant == nil { tenant = try await tenants.find(id: tenantID) }
             return (try await members.find(tenant: tenantID, user: user.id), tenant)
