@@ -57,11 +57,12 @@ def db(request, tmp_path, gatehouse_bin):
 @pytest.fixture
 def servers(db):
     """Starts `gatehouse serve` processes; all are killed after the test, and their logs
-    printed so a failing test shows what the server said."""
+    printed so a failing test shows what the server said. `env` adds environment variables
+    (the harness strips the caller's own GATEHOUSE_* settings, so pass them here)."""
     started: list[harness.Server] = []
 
-    def start(*extra_args: str) -> harness.Server:
-        server = harness.Server(db, extra_args)
+    def start(*extra_args: str, env: dict | None = None) -> harness.Server:
+        server = harness.Server(db, extra_args, env=env)
         started.append(server)
         return server.start()
 

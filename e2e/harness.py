@@ -15,6 +15,8 @@ import subprocess
 import threading
 import time
 import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
@@ -23,6 +25,10 @@ from typing import Iterable, Optional
 import requests
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
+
+# A password that meets the default tenant password policy (>= 8 characters, 3 of 4 character
+# classes, none of `# $ * / @`) and contains none of the test users' names or email local parts.
+GOOD_PASSWORD = "Blue-Kettle-42"
 
 LISTENING_RE = re.compile(r"listening on (http://[^ ]+)")
 SETUP_TOKEN_RE = re.compile(r"/setup\?token=([^\s\"'&<>]+)")
@@ -193,7 +199,7 @@ def bootstrap_tenant(db: Database, slug: str, name: str, admin_email: str) -> Te
     """A tenant with one administrator and an API token for them, all via the CLI."""
     tenant_id = create_tenant(db, slug, name)
     admin_id = create_user(db, slug, admin_email, "Admin", slug.capitalize(),
-                           roles=("administrator",), password="admin-password-1")
+                           roles=("administrator",), password=GOOD_PASSWORD)
     token = create_token(db, slug, admin_email, name="e2e")
     return TenantFixture(slug, tenant_id, admin_email, admin_id, token)
 
@@ -204,8 +210,9 @@ def bootstrap_tenant(db: Database, slug: str, name: str, admin_email: str) -> Te
 class Server:
     """One `gatehouse serve` process on a free loopback port."""
 
-    def __init__(self, db: Database, extra_args: Iterable[str] = ()):
+    def __init__(self, db: Database, extra_args: Iterable[str] = (), env: Optional[dict] = None):
         self.db = db
+        self.extra_env = dict(env or {})   # added to the child's environment (e.g. GATEHOUSE_* settings)
         self.argv = [str(gatehouse_bin()), "serve", "--host", "127.0.0.1", "--port", "0",
                      *db.args(), *extra_args]
         self.stderr_lines: list[str] = []
@@ -220,7 +227,7 @@ class Server:
     def start(self, timeout: float = START_TIMEOUT) -> "Server":
         self.proc = subprocess.Popen(
             self.argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            cwd=str(self.db.data_dir.parent), env=clean_env(),
+            cwd=str(self.db.data_dir.parent), env=clean_env(self.extra_env),
         )
         for stream, sink in ((self.proc.stderr, self.stderr_lines), (self.proc.stdout, self.stdout_lines)):
             thread = threading.Thread(target=self._pump, args=(stream, sink), daemon=True)
@@ -494,3 +501,136 @@ def element_value(parser: FormParser, element_id: str) -> Optional[str]:
     if element["tag"] in ("input", "textarea") and element["attrs"].get("value"):
         return element["attrs"]["value"].strip()
     return element["text"].strip()
+
+
+# --------------------------------------------------------------------------- sign-in and sessions
+
+SESSION_COOKIE = "gatehouse_session"
+CSRF_COOKIE = "gatehouse_csrf"
+USERNAME_COOKIE = "gatehouse_username"
+LOGIN_PATH = "/api/v1/login"
+SESSION_PATH = "/api/v1/session"
+SESSIONS_PATH = "/api/v1/sessions"
+PASSWORD_PATH = "/api/v1/password"
+
+SESSION_KEYS = {"id", "current", "persistent", "created_at", "last_seen_at", "idle_expires_at",
+                "absolute_expires_at", "expires_at", "client_ip", "user_agent"}
+
+
+def settings_path(slug: str) -> str:
+    return f"/api/v1/tenants/{slug}/settings"
+
+
+def user_sessions_path(slug: str, user_id: str, session_id: Optional[str] = None) -> str:
+    return users_path(slug, user_id) + "/sessions" + (f"/{session_id}" if session_id else "")
+
+
+def set_cookies(resp: requests.Response) -> dict[str, dict]:
+    """The response's Set-Cookie headers by cookie name: {"value": str, "attrs": {name: value}}
+    with attribute names lower-cased (flags such as HttpOnly map to True)."""
+    raw = resp.raw.headers.getlist("Set-Cookie") if resp.raw is not None else []
+    cookies: dict[str, dict] = {}
+    for header in raw:
+        parts = [part.strip() for part in header.split(";")]
+        name, _, value = parts[0].partition("=")
+        attrs: dict = {}
+        for part in parts[1:]:
+            if not part:
+                continue
+            key, eq, val = part.partition("=")
+            attrs[key.strip().lower()] = val.strip() if eq else True
+        cookies[name.strip()] = {"value": value.strip(), "attrs": attrs, "header": header}
+    return cookies
+
+
+def cookie_header(value: str) -> dict:
+    """Request headers presenting `value` as the session cookie (without any cookie jar)."""
+    return {"Cookie": f"{SESSION_COOKIE}={value}"}
+
+
+def login(server: Server, username: Optional[str] = None, password: Optional[str] = None,
+          session: Optional[requests.Session] = None, **fields) -> requests.Response:
+    """POST /api/v1/login; `fields` adds agent_id, tenant, remember_me, keep_signed_in..."""
+    body = {k: v for k, v in (("username", username), ("password", password)) if v is not None}
+    body.update(fields)
+    return server.post(LOGIN_PATH, session=session, json=body)
+
+
+@dataclass
+class SignedIn:
+    """A client (its own cookie jar) that signed in through the API."""
+
+    http: requests.Session
+    body: dict             # the sign-in answer
+    cookie: str            # the session cookie value it was given
+
+    @property
+    def session_id(self) -> str:
+        return self.body["session"]["id"]
+
+
+def sign_in(server: Server, username: Optional[str], password: str,
+            http: Optional[requests.Session] = None, **fields) -> SignedIn:
+    """Signs in through the API (asserting 200 and a session cookie)."""
+    http = http or requests.Session()
+    resp = login(server, username, password, session=http, **fields)
+    body = expect(resp, 200)
+    cookie = set_cookies(resp).get(SESSION_COOKIE)
+    assert cookie and cookie["value"], "a sign-in must set the gatehouse_session cookie:\n" + show(resp)
+    return SignedIn(http, body, cookie["value"])
+
+
+def session_alive(server: Server, cookie: str) -> bool:
+    """Whether this session cookie value is still accepted by GET /api/v1/session: 200 is
+    True, 401 unauthenticated is False, anything else fails."""
+    resp = server.get(SESSION_PATH, headers=cookie_header(cookie))
+    if resp.status_code == 401:
+        expect(resp, 401, "unauthenticated")
+        return False
+    expect(resp, 200)
+    return True
+
+
+def get_settings(server: Server, slug: str, token: str) -> dict:
+    return expect(server.get(settings_path(slug), token), 200)
+
+
+def update_settings(server: Server, slug: str, token: str, **sections) -> dict:
+    """PATCH the tenant settings (asserting 200); returns the settings after it."""
+    return expect(server.patch(settings_path(slug), token, json=sections), 200)
+
+
+def page_form(resp: requests.Response, action: str) -> dict:
+    """The fields of the page's one <form method=post action=ACTION>."""
+    assert "text/html" in resp.headers.get("Content-Type", ""), "expected an HTML page:\n" + show(resp)
+    forms = [f for f in parse_html(resp.text).forms
+             if f["attrs"].get("action", "").split("?")[0] == action
+             and f["attrs"].get("method", "").lower() == "post"]
+    assert len(forms) >= 1, f"expected a <form method=post action={action}>:\n" + show(resp)
+    return forms[0]["fields"]
+
+
+def refused(resp: requests.Response) -> None:
+    """Asserts a sign-in answered 401 invalid_credentials."""
+    expect(resp, 401, "invalid_credentials")
+
+
+def locked(resp: requests.Response) -> int:
+    """A 429 too_many_attempts with a Retry-After in whole seconds; returns it."""
+    expect(resp, 429, "too_many_attempts")
+    retry_after = resp.headers.get("Retry-After", "")
+    assert retry_after.isdigit() and int(retry_after) > 0, "429 needs a Retry-After in seconds:\n" + show(resp)
+    return int(retry_after)
+
+
+def parallel_attempts(attempts: list[tuple[Server, str, str]]) -> Counter:
+    """Sends every (server, username, password) sign-in at once; counts the answers by status."""
+    barrier = threading.Barrier(len(attempts))
+
+    def one(attempt):
+        server, username, password = attempt
+        barrier.wait(timeout=60)
+        return login(server, username, password).status_code
+
+    with ThreadPoolExecutor(max_workers=len(attempts)) as pool:
+        return Counter(pool.map(one, attempts))

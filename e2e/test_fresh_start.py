@@ -42,7 +42,7 @@ def open_setup_form(server, session: requests.Session, token: str) -> dict:
 def setup_form(hidden: dict, slug: str, email: str) -> dict:
     return {**hidden, "tenant_slug": slug, "tenant_name": "Acme Contact Center", "region": "na",
             "email": email, "first_name": "Ada", "last_name": "Admin",
-            "password": "correct horse battery staple"}
+            "password": "Correct horse battery staple 9"}
 
 
 def test_fresh_start(db, servers):

@@ -192,7 +192,7 @@ def test_sign_in_sessions_and_settings_match_the_document(spec, db, servers):
     # By agent ID (a JSON integer) in a tenant, kept signed in: a persistent session.
     second, resp = sign_in(agent_id=7000, tenant="acme", password=GOOD_PASSWORD, keep_signed_in=True)
     session_cookie = set_cookies(resp)[SESSION_COOKIE]
-    assert session_cookie["attrs"].get("max-age") == "1728000", session_cookie
+    assert session_cookie["attrs"].get("max-age") == "7776000", session_cookie
     assert resp.json()["session"]["persistent"] is True and resp.json()["session"]["absolute_expires_at"] is None
     second_cookie = session_cookie["value"]
 
