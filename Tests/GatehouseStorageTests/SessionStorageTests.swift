@@ -154,3 +154,19 @@ import Testing
         }
     }
 }
+
+@Suite struct AttemptReleaseTests {
+    @Test(arguments: TestDatabases.kinds)
+    func release_takesBackOneUnjudgedAttempt_butNeverUnlocks(_ kind: DatabaseKind) async throws {
+        try await TestDatabases.withDatabase(kind) { database in
+            let counters = SQLAttemptCounterRepository(database: database)
+            _ = try await counters.count("k", at: Fixture.now, windowSeconds: 60)
+            _ = try await counters.count("k", at: Fixture.now, windowSeconds: 60)
+            try await counters.release("k")
+            #expect(try await counters.count("k", at: Fixture.now, windowSeconds: 60).attempts == 2)
+            try await counters.lock("k", until: Fixture.now.addingTimeInterval(60))
+            try await counters.release("k")
+            #expect(try await counters.count("k", at: Fixture.now, windowSeconds: 60).isLocked(at: Fixture.now))
+        }
+    }
+}

@@ -7,6 +7,9 @@ public protocol AttemptCounterRepository: Sendable {
     /// after it. A key that is locked is not counted again. An expired lock or window starts
     /// a fresh count. One atomic statement.
     func count(_ key: String, at now: Date, windowSeconds: Int) async throws -> AttemptCount
+    /// Takes back one attempt that was counted but never judged (the server was too busy to
+    /// check the password), so that the person is not punished for the server's load.
+    func release(_ key: String) async throws
     /// Locks `key` until `until` (unless a later lock is already set).
     func lock(_ key: String, until: Date) async throws
     /// Forgets `key` (after a successful sign-in, or an administrator's unlock).

@@ -34,6 +34,15 @@ public struct SQLAttemptCounterRepository: AttemptCounterRepository {
                             lockedUntil: try row.optionalInstant("locked_until"))
     }
 
+    public func release(_ key: String) async throws {
+        try await database.write { db in
+            try await db.raw("""
+                UPDATE attempt_counters SET attempts = attempts - 1
+                WHERE counter_key = \(bind: key) AND attempts > 0 AND locked_until IS NULL
+                """).run()
+        }
+    }
+
     public func lock(_ key: String, until: Date) async throws {
         try await database.write { db in
             try await db.raw("""

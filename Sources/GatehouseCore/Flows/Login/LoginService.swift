@@ -85,7 +85,15 @@ public struct LoginService: Sendable {
 
         var stored: PasswordHash?
         if let member = resolved.member { stored = try await credentials.hash(for: member.user.id) }
-        let matches = try await passwords.verify(attempt.password, against: stored)
+        let matches: Bool
+        do {
+            matches = try await passwords.verify(attempt.password, against: stored)
+        } catch let busy as PasswordHashingBusy {
+            // Not judged, so not counted: a 503 must never lead to a lockout.
+            try await attempts.release(accountKey)
+            if let ip = attempt.clientIP { try await attempts.release("client:" + ip) }
+            throw busy
+        }
         guard matches, let member = resolved.member, let tenant = resolved.tenant, member.membership.status == .active else {
             let reason = resolved.member == nil ? "unknown_user" : !matches ? "wrong_password" : "status_\(resolved.member!.membership.status.rawValue)"
             try await record(.failure, attempt, resolved, reason: reason)
