@@ -15,6 +15,7 @@
 #   BENCH_OUT       where results go; default: a new /tmp/gatehouse-bench.XXXXXX
 #   GATEHOUSE_ARGON2_MEMORY_KIB / _ITERATIONS / _PARALLELISM, GATEHOUSE_HASH_QUEUE_LIMIT
 #                   passed on to the server (defaults 19456 / 2 / 1, 1000)
+#   BENCH_QUIET_TIMEOUT  seconds to wait for a quiet machine before each measurement (300)
 #
 # The server gets GATEHOUSE_LOGIN_CLIENT_LIMIT=100000: every request comes from 127.0.0.1, and
 # the default (1000 attempts per client address per 300 s) would turn the later rounds into 429s.
@@ -43,7 +44,7 @@ while [ $# -gt 0 ]; do
         --wrk-threads) WRK_THREADS=$2; shift ;;
         --big-storm) BIG_STORM=$2; shift ;;
         --skip-session) SKIP_SESSION=1 ;;
-        -h|--help) sed -n '2,24p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        -h|--help) sed -n '2,23p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "unknown argument: $1" >&2; exit 2 ;;
     esac
     shift
@@ -99,6 +100,7 @@ log "results in $OUT"
 # ------------------------------------------------------------------ clean-up
 
 SERVER_PID=""
+DATA_DIR=""
 PG_DIR=""
 PG_STARTED=0
 PG_PID=0
@@ -128,6 +130,7 @@ cleanup() {
     for pid in ${BG_PIDS[@]+"${BG_PIDS[@]}"}; do kill "$pid" 2>/dev/null || true; done
     stop_server
     stop_postgres
+    [ -n "$DATA_DIR" ] && rm -rf "$DATA_DIR"
     exit "$rc"
 }
 trap cleanup EXIT
@@ -214,6 +217,7 @@ bench_database() {
     DB=$1
     local data url=""
     data=$(mktemp -d -t gatehouse-bench-data.XXXXXX)
+    DATA_DIR=$data
     if [ "$DB" = postgres ]; then
         PG_DIR=$(mktemp -d -t gatehouse-bench-pg.XXXXXX)
         chmod 755 "$PG_DIR"
@@ -307,6 +311,7 @@ bench_database() {
     grep -v 'listening on' "$OUT/$DB-server.log" | head -20 >&2 || true
     if [ "$DB" = postgres ]; then stop_postgres; PG_PID=0; fi
     rm -rf "$data"
+    DATA_DIR=""
 }
 
 for db in "${DBS[@]}"; do
