@@ -1,4 +1,5 @@
 public import GatehouseCore
+import Dispatch
 import Synchronization
 
 /// Repeatable "randomness" for tests (SplitMix64). Never for production secrets.
@@ -25,4 +26,23 @@ public struct PlainTestHasher: PasswordHasher {
     public init() {}
     public func hash(_ password: String) throws -> PasswordHash { PasswordHash(phcString: "$test$" + password) }
     public func verify(_ password: String, against hash: PasswordHash) -> Bool { hash.phcString == "$test$" + password }
+}
+
+/// A hasher whose checks wait until the test opens its gate, to hold the hashing pool busy.
+public final class GatedTestHasher: PasswordHasher, @unchecked Sendable {
+    // DispatchSemaphore is thread-safe; it is not annotated Sendable.
+    private let gate = DispatchSemaphore(value: 0)
+    private let plain = PlainTestHasher()
+
+    public init() {}
+
+    public func hash(_ password: String) throws -> PasswordHash { try plain.hash(password) }
+
+    public func verify(_ password: String, against hash: PasswordHash) -> Bool {
+        gate.wait()
+        return plain.verify(password, against: hash)
+    }
+
+    /// Lets `count` waiting checks finish.
+    public func open(_ count: Int) { for _ in 0..<count { gate.signal() } }
 }
