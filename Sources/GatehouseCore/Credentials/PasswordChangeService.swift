@@ -22,7 +22,7 @@ public struct PasswordChangeService: Sendable {
                        clientIP: String?) async throws {
         let now = clock.now()
         let settings = TenantSettings(document: tenant.settings)
-        let key = "password-change:" + member.user.id.description
+        let key = AttemptKey.passwordChange(member.user.id)
         let counted = try await attempts.count(key, at: now, windowSeconds: settings.lockout.windowSeconds)
         if counted.isLocked(at: now) || counted.attempts > settings.lockout.maxFailures {
             let until = counted.lockedUntil ?? now.addingTimeInterval(TimeInterval(settings.lockout.lockoutSeconds))

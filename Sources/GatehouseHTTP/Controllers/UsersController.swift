@@ -112,13 +112,8 @@ struct UsersController<Members: MemberRepository, Tokens: APITokenRepository>: S
         let principal = try await access.administrator(request, context: context)
         let member = try await directory.find(in: principal.tenant.id, id: try Self.userID(context))
         let now = clock.now()
-        var keys = ["account:" + LoginIdentifier.email(member.user.email.value, tenant: nil).throttleKey,
-                    "password-change:" + member.user.id.description]
-        if let agentID = member.membership.agentID {
-            keys.append("account:" + LoginIdentifier.agentID(agentID.value, tenant: principal.tenant.slug.rawValue).throttleKey)
-        }
         var wasLocked = false
-        for key in keys { wasLocked = try await attempts.clear(key, at: now) || wasLocked }
+        for key in AttemptKey.all(for: member, in: principal.tenant.slug) { wasLocked = try await attempts.clear(key, at: now) || wasLocked }
         try await access.audit.append(AuditEvent(at: now, tenant: principal.tenant.id, actor: principal.actor, action: .accountUnlock,
                                                  target: .user(member.user.id), outcome: .success, clientIP: context.clientIP,
                                                  detail: ["was_locked": String(wasLocked)]))

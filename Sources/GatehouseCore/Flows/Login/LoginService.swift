@@ -74,7 +74,7 @@ public struct LoginService: Sendable {
         let resolved = try await resolve(attempt.identifier)
         let tenantSettings = TenantSettings(document: resolved.tenant?.settings ?? SettingsDocument())
         let lockout = tenantSettings.lockout
-        let accountKey = "account:" + attempt.identifier.throttleKey
+        let accountKey = AttemptKey.account(attempt.identifier)
         let counted = try await attempts.count(accountKey, at: now, windowSeconds: lockout.windowSeconds)
         if counted.isLocked(at: now) || counted.attempts > lockout.maxFailures {
             // Parallel guesses beyond the limit are refused before any password is checked.
@@ -91,7 +91,7 @@ public struct LoginService: Sendable {
         } catch let busy as PasswordHashingBusy {
             // Not judged, so not counted: a 503 must never lead to a lockout.
             try await attempts.release(accountKey)
-            if let ip = attempt.clientIP { try await attempts.release("client:" + ip) }
+            if let ip = attempt.clientIP { try await attempts.release(AttemptKey.client(ip)) }
             throw busy
         }
         guard matches, let member = resolved.member, let tenant = resolved.tenant, member.membership.status == .active else {
@@ -144,7 +144,7 @@ public struct LoginService: Sendable {
     /// Counts the attempt against the client's address; refuses over the limit.
     private func checkClientLimit(_ attempt: Attempt, at now: Date) async throws {
         guard let ip = attempt.clientIP else { return }
-        let counted = try await attempts.count("client:" + ip, at: now, windowSeconds: clientLimit.windowSeconds)
+        let counted = try await attempts.count(AttemptKey.client(ip), at: now, windowSeconds: clientLimit.windowSeconds)
         if counted.attempts > clientLimit.maximum {
             try await audit.append(AuditEvent(at: now, tenant: nil, actor: .anonymous, action: .loginPassword,
                                               target: .username(attempt.identifier.display), outcome: .denied, clientIP: ip,
@@ -213,14 +213,6 @@ public enum LoginIdentifier: Sendable, Equatable {
         switch self {
         case .email(let email, _): email
         case .agentID(let id, let tenant): "\(tenant)/\(id)"
-        }
-    }
-
-    /// The guess counter's key: the same for an account whether or not it exists.
-    public var throttleKey: String {
-        switch self {
-        case .email(let email, _): "email:" + email.trimmingCharacters(in: .whitespaces).lowercased()
-        case .agentID(let id, let tenant): "agent:" + tenant.lowercased() + ":" + id.trimmingCharacters(in: .whitespaces)
         }
     }
 }
