@@ -24,10 +24,10 @@ struct SessionJSON: Encodable {
     let createdAt: Date
     let lastSeenAt: Date
     let idleExpiresAt: Date
-    let absoluteExpiresAt: Date?
+    @NullWhenAbsent var absoluteExpiresAt: Date?
     let expiresAt: Date
-    let clientIp: String?
-    let userAgent: String?
+    @NullWhenAbsent var clientIp: String?
+    @NullWhenAbsent var userAgent: String?
 
     init(_ session: Session, current: UUID? = nil) {
         id = session.id.uuidString.lowercased()
@@ -46,20 +46,6 @@ struct SessionJSON: Encodable {
         case id, current, persistent
         case createdAt = "created_at", lastSeenAt = "last_seen_at", idleExpiresAt = "idle_expires_at"
         case absoluteExpiresAt = "absolute_expires_at", expiresAt = "expires_at", clientIp = "client_ip", userAgent = "user_agent"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(current, forKey: .current)
-        try container.encode(persistent, forKey: .persistent)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(lastSeenAt, forKey: .lastSeenAt)
-        try container.encode(idleExpiresAt, forKey: .idleExpiresAt)
-        try container.encode(absoluteExpiresAt, forKey: .absoluteExpiresAt)
-        try container.encode(expiresAt, forKey: .expiresAt)
-        try container.encode(clientIp, forKey: .clientIp)
-        try container.encode(userAgent, forKey: .userAgent)
     }
 }
 

@@ -7,8 +7,8 @@ struct UserJSON: Encodable {
     let email: String
     let firstName: String
     let lastName: String
-    let phone: String?
-    let agentId: String?
+    @NullWhenAbsent var phone: String?
+    @NullWhenAbsent var agentId: String?
     let roles: [String]
     let status: String
     let language: String
@@ -39,39 +39,15 @@ struct UserJSON: Encodable {
         case firstName = "first_name", lastName = "last_name", agentId = "agent_id", defaultTenant = "default_tenant"
         case createdAt = "created_at", updatedAt = "updated_at"
     }
-
-    /// `null` is written for absent phone and agent ID, so clients always see every field.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(email, forKey: .email)
-        try container.encode(firstName, forKey: .firstName)
-        try container.encode(lastName, forKey: .lastName)
-        try container.encode(phone, forKey: .phone)
-        try container.encode(agentId, forKey: .agentId)
-        try container.encode(roles, forKey: .roles)
-        try container.encode(status, forKey: .status)
-        try container.encode(language, forKey: .language)
-        try container.encode(tenant, forKey: .tenant)
-        try container.encode(defaultTenant, forKey: .defaultTenant)
-        try container.encode(createdAt, forKey: .createdAt)
-        try container.encode(updatedAt, forKey: .updatedAt)
-    }
 }
 
 struct UserListJSON: Encodable {
     let users: [UserJSON]
-    let nextCursor: String?
+    @NullWhenAbsent var nextCursor: String?
 
     enum CodingKeys: String, CodingKey {
         case users
         case nextCursor = "next_cursor"
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(users, forKey: .users)
-        try container.encode(nextCursor, forKey: .nextCursor)
     }
 }
 
