@@ -31,7 +31,7 @@ struct SessionController: Sendable {
 
     @Sendable func signOut(_ request: Request, context: AppRequestContext) async throws -> Response {
         let current = try await authenticator.require(request)
-        try await end(current, context: context)
+        _ = try await end(current.session.id, of: current, context: context)
         var response = Response(status: .noContent)
         response.setCookie(cookies.clearSession())
         return response
@@ -53,14 +53,9 @@ struct SessionController: Sendable {
 
     @Sendable func endOne(_ request: Request, context: AppRequestContext) async throws -> Response {
         let current = try await authenticator.require(request)
-        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("No such session.") }
-        let now = clock.now()
-        let audit = AuditEvent(at: now, tenant: current.tenant.id, actor: .user(current.member.user.id), action: .sessionEnd,
-                               target: .session(id), outcome: .success, clientIP: context.clientIP,
-                               detail: ["reason": SessionEndReason.signedOut.rawValue])
-        guard try await sessions.end(id, user: current.member.user.id, tenant: nil, reason: .signedOut, at: now, audit: audit) else {
-            throw APIError.notFound("No such session.")
-        }
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text),
+              try await end(id, of: current, context: context)
+        else { throw APIError.notFound("No such session.") }
         var response = Response(status: .noContent)
         if id == current.session.id { response.setCookie(cookies.clearSession()) }
         return response
@@ -119,19 +114,20 @@ struct SessionController: Sendable {
             return try pages.message(status: .forbidden, title: "This page had expired", message: "Open My account again and sign out from there.")
         }
         if case .valid(let current) = try await authenticator.lookup(request) {
-            if form.everywhere != nil { try await endEverywhere(current, context: context) } else { try await end(current, context: context) }
+            if form.everywhere != nil { try await endEverywhere(current, context: context) } else { _ = try await end(current.session.id, of: current, context: context) }
         }
         var response = Response.redirect(to: "/login?signed_out=1", type: .found)
         response.setCookie(cookies.clearSession())
         return response
     }
 
-    private func end(_ current: SessionAuthenticator.Current, context: AppRequestContext) async throws {
+    /// Ends one of the person's own sessions (this one or another). - Returns: whether it was active.
+    private func end(_ id: UUID, of current: SessionAuthenticator.Current, context: AppRequestContext) async throws -> Bool {
         let now = clock.now()
-        _ = try await sessions.end(current.session.id, user: current.member.user.id, tenant: nil, reason: .signedOut, at: now,
-                                   audit: AuditEvent(at: now, tenant: current.tenant.id, actor: .user(current.member.user.id),
-                                                     action: .sessionEnd, target: .session(current.session.id), outcome: .success,
-                                                     clientIP: context.clientIP, detail: ["reason": SessionEndReason.signedOut.rawValue]))
+        return try await sessions.end(id, user: current.member.user.id, tenant: nil, reason: .signedOut, at: now,
+                                      audit: AuditEvent(at: now, tenant: current.tenant.id, actor: .user(current.member.user.id),
+                                                        action: .sessionEnd, target: .session(id), outcome: .success,
+                                                        clientIP: context.clientIP, detail: ["reason": SessionEndReason.signedOut.rawValue]))
     }
 
     private func endEverywhere(_ current: SessionAuthenticator.Current, context: AppRequestContext) async throws {
