@@ -9,8 +9,8 @@ public protocol MemberRepository: Sendable {
     func find(tenant: TenantID, user: UserID) async throws -> Member?
     func find(tenant: TenantID, email: EmailAddress) async throws -> Member?
     func find(tenant: TenantID, agentID: AgentID) async throws -> Member?
-    /// The person with this email, in any tenant.
-    func findUser(email: EmailAddress) async throws -> User?
+    /// The person with this email as a member of their default tenant.
+    func findInDefaultTenant(email: EmailAddress) async throws -> Member?
     /// The default tenant of a person whose email has this domain (the first by email), if any.
     func tenantHolding(domain: String) async throws -> TenantID?
     /// Saves changed fields of person and membership with the audit record.

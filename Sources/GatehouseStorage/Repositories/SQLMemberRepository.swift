@@ -52,13 +52,12 @@ public struct SQLMemberRepository: MemberRepository {
         }
     }
 
-    public func findUser(email: EmailAddress) async throws -> User? {
+    public func findInDefaultTenant(email: EmailAddress) async throws -> Member? {
         try await database.read { db in
-            // The person's membership in their default tenant supplies the row shape.
             try await db.raw("""
                 SELECT \(unsafeRaw: Self.memberColumns) \(unsafeRaw: Self.memberFrom)
                 WHERE u.email_key = \(bind: email.key) AND m.tenant_id = u.default_tenant_id
-                """).first().map { try Self.member(from: $0).user }
+                """).first().map(Self.member(from:))
         }
     }
 

@@ -163,7 +163,7 @@ public struct LoginService: Sendable {
         switch identifier {
         case .email(let text, _):
             guard let email = try? EmailAddress(text) else { return (nil, tenant) }
-            guard let user = try await members.findUser(email: email) else {
+            guard let inDefault = try await members.findInDefaultTenant(email: email) else {
                 // No such person: follow the policy of the tenant holding the domain, as a real
                 // colleague's attempt would, so that lockout thresholds tell nothing.
                 if tenant == nil, let holder = try await members.tenantHolding(domain: email.domain) {
@@ -171,9 +171,12 @@ public struct LoginService: Sendable {
                 }
                 return (nil, tenant)
             }
-            let tenantID = tenant?.id ?? user.defaultTenantID
-            if tenant == nil { tenant = try await tenants.find(id: tenantID) }
-            return (try await members.find(tenant: tenantID, user: user.id), tenant)
+            guard let named = tenant else {
+                return (inDefault, try await tenants.find(id: inDefault.membership.tenantID))
+            }
+            // A tenant named on its own login page: the person's membership there, if any.
+            if named.id == inDefault.membership.tenantID { return (inDefault, named) }
+            return (try await members.find(tenant: named.id, user: inDefault.user.id), named)
         case .agentID(let text, _):
             guard let tenant, let agentID = try? AgentID(text) else { return (nil, tenant) }
             return (try await members.find(tenant: tenant.id, agentID: agentID), tenant)
