@@ -62,14 +62,14 @@ import Testing
         try await Self.withMember(kind) { sessions, member, _ in
             let session = Self.session(member)
             #expect(try await sessions.create(session, secretDigest: "d1", limit: nil, replacing: nil, audit: Fixture.audit(.loginPassword)) == [])
-            #expect(try await sessions.find(secretDigest: "d1") == session)
+            #expect(try await sessions.findWithOwner(secretDigest: "d1")?.session == session)
             let later = Fixture.now.addingTimeInterval(100)
             try await sessions.touch(session.id, lastSeenAt: later, idleExpiresAt: later.addingTimeInterval(1800))
-            #expect(try await sessions.find(secretDigest: "d1")?.idleExpiresAt == later.addingTimeInterval(1800))
+            #expect(try await sessions.findWithOwner(secretDigest: "d1")?.session.idleExpiresAt == later.addingTimeInterval(1800))
             #expect(try await sessions.active(user: member.user.id, tenant: nil, at: later).map(\.id) == [session.id])
             #expect(try await sessions.end(session.id, user: member.user.id, tenant: nil, reason: .signedOut, at: later, audit: Fixture.audit(.sessionEnd)))
             #expect(try await !sessions.end(session.id, user: member.user.id, tenant: nil, reason: .signedOut, at: later, audit: Fixture.audit(.sessionEnd)))
-            let ended = try #require(try await sessions.find(secretDigest: "d1"))
+            let ended = try #require(try await sessions.findWithOwner(secretDigest: "d1")?.session)
             #expect(ended.endReason(at: later) == .signedOut)
             #expect(try await sessions.active(user: member.user.id, tenant: nil, at: later).isEmpty)
         }
@@ -83,7 +83,7 @@ import Testing
             await #expect(throws: SessionLimitReached(limit: 1)) {
                 _ = try await sessions.create(second, secretDigest: "b", limit: SessionLimit(maximum: 1, onLimit: .refuse), replacing: nil, audit: Fixture.audit(.loginPassword))
             }
-            #expect(try await sessions.find(secretDigest: "b") == nil)
+            #expect(try await sessions.findWithOwner(secretDigest: "b")?.session == nil)
             let ended = try await sessions.create(third, secretDigest: "c", limit: SessionLimit(maximum: 1, onLimit: .endOldest), replacing: nil, audit: Fixture.audit(.loginPassword))
             #expect(ended == [first.id])
             #expect(try await sessions.active(user: member.user.id, tenant: nil, at: Fixture.now.addingTimeInterval(3)).map(\.id) == [third.id])
@@ -96,7 +96,7 @@ import Testing
             let first = Self.session(member), second = Self.session(member, at: 1), third = Self.session(member, at: 2)
             _ = try await sessions.create(first, secretDigest: "a", limit: nil, replacing: nil, audit: Fixture.audit(.loginPassword))
             _ = try await sessions.create(second, secretDigest: "b", limit: nil, replacing: "a", audit: Fixture.audit(.loginPassword))
-            #expect(try await sessions.find(secretDigest: "a")?.endReason == .signedInAgain)
+            #expect(try await sessions.findWithOwner(secretDigest: "a")?.session.endReason == .signedInAgain)
             _ = try await sessions.create(third, secretDigest: "c", limit: nil, replacing: nil, audit: Fixture.audit(.loginPassword))
             let count = try await sessions.endAll(user: member.user.id, tenant: nil, except: third.id, reason: .passwordChanged,
                                                   at: Fixture.now.addingTimeInterval(3), audit: Fixture.audit(.passwordChange))

@@ -10,7 +10,6 @@ public protocol SessionRepository: Sendable {
     /// - Throws: ``SessionLimitReached`` when the policy refuses.
     func create(_ session: Session, secretDigest: String, limit: SessionLimit?, replacing previousDigest: String?,
                 audit: AuditEvent) async throws -> [UUID]
-    func find(secretDigest: String) async throws -> Session?
     /// The session with its person's membership and tenant, in one read (every authenticated
     /// request does this). Nil when the session or the membership is gone.
     func findWithOwner(secretDigest: String) async throws -> SessionOwner?

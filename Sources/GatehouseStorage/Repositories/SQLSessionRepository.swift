@@ -57,13 +57,6 @@ public struct SQLSessionRepository: SessionRepository {
         }
     }
 
-    public func find(secretDigest: String) async throws -> Session? {
-        try await database.read { db in
-            try await db.select().column("*").from("sessions").where("secret_digest", .equal, secretDigest).first()
-                .map(Self.session(from:))
-        }
-    }
-
     public func findWithOwner(secretDigest: String) async throws -> SessionOwner? {
         try await database.read { db in
             guard let row = try await db.raw("""
