@@ -24,6 +24,8 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-system.git", from: "1.8.1"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -69,11 +71,39 @@ let package = Package(
             dependencies: [
                 "GatehouseCore",
                 "GatehouseStorage",
+                "GatehouseDelivery",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        // Outgoing mail: MIME messages and an SMTP client on SwiftNIO (STARTTLS, smtps, AUTH).
+        .target(
+            name: "GatehouseMail",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The outbox's background delivery: rendered mail over SMTP, signed webhooks over HTTP.
+        .target(
+            name: "GatehouseDelivery",
+            dependencies: [
+                "GatehouseCore",
+                "GatehouseStorage",
+                "GatehouseMail",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
@@ -86,6 +116,8 @@ let package = Package(
                 "GatehouseCore",
                 "GatehouseStorage",
                 "GatehouseHTTP",
+                "GatehouseMail",
+                "GatehouseDelivery",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Configuration", package: "swift-configuration"),
                 .product(name: "SystemPackage", package: "swift-system"),
@@ -114,6 +146,20 @@ let package = Package(
         .testTarget(
             name: "GatehouseStorageTests",
             dependencies: ["GatehouseCore", "GatehouseStorage", "GatehouseTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GatehouseMailTests",
+            dependencies: [
+                "GatehouseMail",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "GatehouseDeliveryTests",
+            dependencies: ["GatehouseCore", "GatehouseStorage", "GatehouseDelivery", "GatehouseTesting"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
