@@ -97,6 +97,14 @@ public struct AuditAction: RawRepresentable, Sendable, Hashable {
     public static let sessionEndAll = AuditAction(rawValue: "session.end_all")
     public static let passwordChange = AuditAction(rawValue: "password.change")
     public static let settingsUpdate = AuditAction(rawValue: "settings.update")
+    public static let invitationSend = AuditAction(rawValue: "invitation.send")
+    public static let invitationAccept = AuditAction(rawValue: "invitation.accept")
+    public static let temporaryPasswordIssue = AuditAction(rawValue: "temporary_password.issue")
+    public static let passwordRecoveryStart = AuditAction(rawValue: "password_recovery.start")
+    public static let passwordRecoveryConfirm = AuditAction(rawValue: "password_recovery.confirm")
+    public static let passwordReset = AuditAction(rawValue: "password.reset")
+    public static let webhookCreate = AuditAction(rawValue: "webhook.create")
+    public static let webhookDelete = AuditAction(rawValue: "webhook.delete")
 }
 
 /// Where audit events are appended.
@@ -104,4 +112,14 @@ public protocol AuditRepository: Sendable {
     func append(_ event: AuditEvent) async throws
     /// The newest events of a tenant first (the console of a later issue filters further).
     func recent(tenant: TenantID, limit: Int) async throws -> [AuditEvent]
+}
+
+/// Who is acting and from where, for the audit records of an operation.
+public struct ActorContext: Sendable {
+    public let actor: AuditActor
+    public let clientIP: String?
+    public init(actor: AuditActor, clientIP: String?) {
+        self.actor = actor
+        self.clientIP = clientIP
+    }
 }

@@ -17,7 +17,14 @@ struct SettingsReader {
         }
     }
 
-    private func name(_ key: String) -> String { "\(section).\(key)" }
+    /// Reads fields at the top level of the document (sections are objects; these are not).
+    init(topLevel document: [String: JSONValue], errors: FieldErrors) {
+        self.section = ""
+        self.values = document
+        self.errors = errors
+    }
+
+    private func name(_ key: String) -> String { section.isEmpty ? key : "\(section).\(key)" }
 
     mutating func int(_ key: String, default value: Int, in range: ClosedRange<Int>) -> Int {
         guard let raw = values[key], raw != .null else { return value }

@@ -5,6 +5,7 @@ public struct TenantSettings: Sendable, Equatable {
     public var session = SessionPolicy()
     public var password = PasswordPolicy()
     public var lockout = LockoutPolicy()
+    public var account = AccountPolicy()
     /// The stored document as it was, unknown sections and fields included.
     private var stored: [String: JSONValue] = [:]
 
@@ -21,6 +22,7 @@ public struct TenantSettings: Sendable, Equatable {
         session = SessionPolicy(values, errors: &errors)
         password = PasswordPolicy(values, errors: &errors)
         lockout = LockoutPolicy(values, errors: &errors)
+        account = AccountPolicy(values, errors: &errors)
         stored = values
     }
 
@@ -28,6 +30,9 @@ public struct TenantSettings: Sendable, Equatable {
     static let knownFields: [String: Set<String>] = [
         SessionPolicy.key: SessionPolicy.fields, PasswordPolicy.key: PasswordPolicy.fields, LockoutPolicy.key: LockoutPolicy.fields,
     ]
+
+    /// Settings that are single values at the top level of the document.
+    static let topLevelFields: Set<String> = AccountPolicy.fields
 
     /// The whole effective document: every known setting with its value or default, over
     /// whatever else the stored document holds.
@@ -40,6 +45,7 @@ public struct TenantSettings: Sendable, Equatable {
             merged.merge(known) { $1 }
             values[key] = .object(merged)
         }
+        values.merge(account.json) { $1 }
         return SettingsDocument(values)
     }
 
@@ -50,6 +56,10 @@ public struct TenantSettings: Sendable, Equatable {
         var errors = FieldErrors()
         var merged = document.values
         for (section, value) in patch {
+            if Self.topLevelFields.contains(section) {
+                merged[section] = value
+                continue
+            }
             guard let known = Self.knownFields[section] else {
                 errors.add(section, "is not a setting")
                 continue

@@ -23,5 +23,6 @@ extension Migration {
     static let all: [Migration] = [
         .v1Foundation,
         .v2Sessions,
+        .v3Accounts,
     ]
 }

@@ -136,7 +136,8 @@ public struct SQLMemberRepository: MemberRepository {
     }
 
     /// Inserts person, membership and password inside a caller's transaction.
-    static func insert(_ member: Member, password: PasswordHash?, into db: any SQLDatabase, at now: Date) async throws {
+    static func insert(_ member: Member, password: PasswordHash?, temporaryUntil: Date? = nil, into db: any SQLDatabase,
+                       at now: Date) async throws {
         let user = member.user, membership = member.membership
         try await db.insert(into: "users")
             .columns("id", "email", "email_key", "email_domain", "first_name", "last_name", "phone", "language", "default_tenant_id",
@@ -154,8 +155,8 @@ public struct SQLMemberRepository: MemberRepository {
             .run()
         if let password {
             try await db.insert(into: "password_credentials")
-                .columns("user_id", "hash", "changed_at")
-                .values(SQLBind(user.id.description), SQLBind(password.phcString), SQLBind(now.stored))
+                .columns("user_id", "hash", "changed_at", "temporary_until")
+                .values(SQLBind(user.id.description), SQLBind(password.phcString), SQLBind(now.stored), SQLBind(temporaryUntil?.stored))
                 .run()
         }
     }

@@ -44,7 +44,8 @@ public struct SQLPasswordCredentialRepository: PasswordCredentialRepository {
 
     /// Sets the current hash, moving the old one into the history and keeping only the newest
     /// `keep - 1` earlier ones (with the current one that makes `keep`).
-    static func replace(_ user: UserID, with hash: PasswordHash, keepHistory keep: Int, at now: Date, in db: any SQLDatabase) async throws {
+    static func replace(_ user: UserID, with hash: PasswordHash, temporaryUntil: Date? = nil, keepHistory keep: Int, at now: Date,
+                        in db: any SQLDatabase) async throws {
         let id = user.description
         try await db.raw("""
             INSERT INTO password_history (user_id, seq, hash, retired_at)
@@ -52,8 +53,10 @@ public struct SQLPasswordCredentialRepository: PasswordCredentialRepository {
             FROM password_credentials WHERE user_id = \(bind: id)
             """).run()
         try await db.raw("""
-            INSERT INTO password_credentials (user_id, hash, changed_at) VALUES (\(bind: id), \(bind: hash.phcString), \(bind: now.stored))
-            ON CONFLICT (user_id) DO UPDATE SET hash = \(bind: hash.phcString), changed_at = \(bind: now.stored)
+            INSERT INTO password_credentials (user_id, hash, changed_at, temporary_until)
+            VALUES (\(bind: id), \(bind: hash.phcString), \(bind: now.stored), \(bind: temporaryUntil?.stored))
+            ON CONFLICT (user_id) DO UPDATE SET hash = \(bind: hash.phcString), changed_at = \(bind: now.stored),
+            temporary_until = \(bind: temporaryUntil?.stored)
             """).run()
         try await db.raw("""
             DELETE FROM password_history WHERE user_id = \(bind: id)

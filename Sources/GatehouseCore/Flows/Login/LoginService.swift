@@ -18,10 +18,14 @@ public struct LoginService: Sendable {
     let clock: any WallClock
     let random: any RandomSource
     let clientLimit: ClientAttemptLimit
+    let store: any AccountStore
+    let passwordRules: PasswordChangeService
+    let messaging: AccountMessaging
 
     public init(tenants: any TenantRepository, members: any MemberRepository, credentials: any PasswordCredentialRepository,
                 sessions: any SessionRepository, attempts: any AttemptCounterRepository, audit: any AuditRepository,
-                passwords: PasswordService, clock: any WallClock, random: any RandomSource, clientLimit: ClientAttemptLimit) {
+                passwords: PasswordService, clock: any WallClock, random: any RandomSource, clientLimit: ClientAttemptLimit,
+                store: any AccountStore, passwordRules: PasswordChangeService, messaging: AccountMessaging) {
         self.tenants = tenants
         self.members = members
         self.credentials = credentials
@@ -32,6 +36,9 @@ public struct LoginService: Sendable {
         self.clock = clock
         self.random = random
         self.clientLimit = clientLimit
+        self.store = store
+        self.passwordRules = passwordRules
+        self.messaging = messaging
     }
 
     /// What a client sends to sign in.
@@ -83,8 +90,9 @@ public struct LoginService: Sendable {
             throw LoginError.tooManyAttempts(retryAfterSeconds: Self.seconds(until: until, from: now))
         }
 
-        var stored: PasswordHash?
-        if let member = resolved.member { stored = try await credentials.hash(for: member.user.id) }
+        var credential: StoredPassword?
+        if let member = resolved.member { credential = try await store.password(of: member.user.id) }
+        let stored = credential?.hash
         let matches: Bool
         do {
             matches = try await passwords.verify(attempt.password, against: stored)
@@ -113,7 +121,90 @@ public struct LoginService: Sendable {
             // The password is known to be right: store it with today's parameters.
             try await credentials.rehash(member.user.id, to: try await passwords.hash(attempt.password), expected: stored)
         }
+        if let temporaryUntil = credential?.temporaryUntil {
+            guard now < temporaryUntil else {
+                try await record(.denied, attempt, resolved, reason: "temporary_password_expired")
+                throw LoginError.temporaryPasswordExpired
+            }
+            // No session yet: the person must choose their own password first.
+            let secret = SecretToken(prefix: "lf_", random: random)
+            let flow = LoginFlow(tenantID: tenant.id, userID: member.user.id, step: .passwordChange, keepSignedIn: attempt.keepSignedIn,
+                                 createdAt: now)
+            try await store.insertLoginFlow(flow, digest: secret.digest)
+            try await record(.success, attempt, resolved, reason: "password_change_required")
+            return .stepRequired(PendingLogin(flowID: secret.plaintext, flow: flow, member: member, tenant: tenant))
+        }
         return try await startSession(for: member, in: tenant, policy: tenantSettings.session, attempt: attempt, at: now)
+    }
+
+    /// A pending sign-in's flow, for the page of its step.
+    /// - Throws: ``LoginError/flowExpired`` for an unknown, used or expired flow.
+    public func pending(flowID: String) async throws(LoginError) -> PendingLogin {
+        do {
+            guard let flow = try await store.loginFlow(digest: SecretToken(presented: flowID).digest), clock.now() < flow.expiresAt,
+                  let member = try await members.find(tenant: flow.tenantID, user: flow.userID), member.membership.status == .active,
+                  let tenant = try await tenants.find(id: flow.tenantID) else { throw LoginError.flowExpired }
+            return PendingLogin(flowID: flowID, flow: flow, member: member, tenant: tenant)
+        } catch let error as LoginError {
+            throw error
+        } catch {
+            throw .unavailable(error)
+        }
+    }
+
+    /// Completes a sign-in that waits for a new password (after a temporary one): the new
+    /// password must meet the policy and differ from recent ones, the temporary one, included.
+    /// - Throws: ``LoginError``; a policy refusal as ``LoginError/passwordPolicy(_:)``, and the flow stays usable.
+    public func completePasswordChange(flowID: String, newPassword: String, attempt: Attempt) async throws(LoginError) -> LoginOutcome {
+        do {
+            let pending = try await pending(flowID: flowID)
+            guard pending.flow.step == .passwordChange else { throw LoginError.flowExpired }
+            let settings = TenantSettings(document: pending.tenant.settings)
+            let hash: PasswordHash
+            do {
+                hash = try await passwordRules.checkedHash(newPassword, for: pending.member.user, policy: settings.password)
+            } catch let violation as PasswordPolicyViolation {
+                throw LoginError.passwordPolicy(violation)
+            }
+            let now = clock.now()
+            let calls = try await messaging.webhookCalls([AccountEvent(.userPasswordChanged, member: pending.member, tenant: pending.tenant,
+                                                                       reason: "temporary_password_replaced", newPassword: newPassword)],
+                                                         at: now)
+            let audit = AuditEvent(at: now, tenant: pending.tenant.id, actor: .user(pending.member.user.id), action: .passwordChange,
+                                   target: .user(pending.member.user.id), outcome: .success, clientIP: attempt.clientIP,
+                                   detail: ["reason": "temporary_password_replaced"])
+            let digest = SecretToken(presented: flowID).digest
+            let member = pending.member
+            try await store.transaction { tx in
+                guard try await tx.useLoginFlow(digest: digest, at: now) != nil else { throw LoginError.flowExpired }
+                try await tx.setPassword(member.user.id, to: hash, temporaryUntil: nil, keepHistory: settings.password.history, at: now)
+                try await tx.enqueue(calls)
+                try await tx.append([audit])
+            }
+            var continued = attempt
+            continued.keepSignedIn = pending.flow.keepSignedIn
+            return try await startSession(for: member, in: pending.tenant, policy: settings.session, attempt: continued, at: now)
+        } catch let error as LoginError {
+            throw error
+        } catch let busy as PasswordHashingBusy {
+            throw .busy(retryAfterSeconds: busy.retryAfterSeconds)
+        } catch {
+            throw .unavailable(error)
+        }
+    }
+
+    /// Starts a session for someone who proved who they are another way (an invitation link).
+    public func startSession(for member: Member, in tenant: Tenant, attempt: Attempt) async throws(LoginError) -> SignedIn {
+        do {
+            let policy = TenantSettings(document: tenant.settings).session
+            guard case .signedIn(let signedIn) = try await startSession(for: member, in: tenant, policy: policy, attempt: attempt,
+                                                                        at: clock.now()) else { throw LoginError.flowExpired }
+            return signedIn
+        } catch let error as LoginError {
+            throw error
+        } catch {
+            throw .unavailable(error)
+        }
     }
 
     private func startSession(for member: Member, in tenant: Tenant, policy: SessionPolicy, attempt: Attempt,
@@ -237,6 +328,8 @@ public struct ClientAttemptLimit: Sendable, Equatable {
 /// Where a sign-in ended.
 public enum LoginOutcome: Sendable {
     case signedIn(SignedIn)
+    /// The password was right, but a step is left before a session exists.
+    case stepRequired(PendingLogin)
 }
 
 /// A completed sign-in: the session and the secret for its cookie (shown only now).
@@ -255,6 +348,12 @@ public enum LoginError: Error, Sendable {
     case sessionLimitReached(Int)
     /// The hashing queue is full.
     case busy(retryAfterSeconds: Int)
+    /// Right temporary password, but it has expired: an administrator must issue a new one.
+    case temporaryPasswordExpired
+    /// The sign-in flow is unknown, used, or older than five minutes.
+    case flowExpired
+    /// The new password breaks the tenant's rules.
+    case passwordPolicy(PasswordPolicyViolation)
     /// The database failed; the caller logs it.
     case unavailable(any Error)
 }
