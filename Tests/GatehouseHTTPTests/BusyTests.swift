@@ -19,7 +19,7 @@ import Testing
             defer { pool.shutdown() }
             let router = try await buildRouter(configuration: ServerConfiguration(),
                                                dependencies: ApplicationDependencies(database: database, passwordHasher: hasher,
-                                                                                     hashingPool: pool))
+                                                                                     hashingPool: pool, masterKey: .testKey))
             try await Application(router: router).test(.router) { client in
                 func login(_ email: String) async throws -> TestResponse {
                     try await client.execute(uri: "/api/v1/login", method: .post, headers: [.contentType: "application/json"],

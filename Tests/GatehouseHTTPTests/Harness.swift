@@ -22,7 +22,7 @@ struct Harness: Sendable {
             let router = try await buildRouter(configuration: ServerConfiguration(),
                                                dependencies: ApplicationDependencies(database: database, clock: harness.clock,
                                                                                      random: SystemRandomSource(),
-                                                                                     passwordHasher: PlainTestHasher()))
+                                                                                     passwordHasher: PlainTestHasher(), masterKey: .testKey))
             try await Application(router: router).test(.router) { client in try await body(harness, client) }
         }
     }

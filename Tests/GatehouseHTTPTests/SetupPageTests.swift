@@ -17,7 +17,7 @@ import Testing
             let link = try #require(try await setup.issueLinkIfNeeded())
             let router = try await buildRouter(configuration: ServerConfiguration(),
                                                dependencies: ApplicationDependencies(database: database, clock: clock,
-                                                                                     passwordHasher: PlainTestHasher()))
+                                                                                     passwordHasher: PlainTestHasher(), masterKey: .testKey))
             try await Application(router: router).test(.router) { client in try await body(link, client) }
         }
     }

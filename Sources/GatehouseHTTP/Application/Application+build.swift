@@ -1,8 +1,10 @@
 import Foundation
 public import GatehouseCore
+public import GatehouseDelivery
 public import GatehouseStorage
 public import Hummingbird
 public import Logging
+import ServiceLifecycle
 import NIOCore
 import Synchronization
 
@@ -16,17 +18,36 @@ public struct ApplicationDependencies: Sendable {
     /// Where hashing runs: a few threads of its own with a bounded queue.
     public var hashingPool: PasswordHashingPool
     public var clientAttemptLimit: ClientAttemptLimit
+    /// Seals secrets at rest (outbox payloads, webhook secrets) and keys decoy values.
+    public var masterKey: MasterKey
+    /// Sends email; nil leaves emails in the outbox ("mail not configured").
+    public var mailTransport: (any MailTransport)?
+    public var webhookTransport: (any WebhookTransport)?
+    /// The sender, retries and polling of outbox delivery; nil runs no delivery (tests drive it).
+    public var delivery: DeliverySettings?
+    public var recoveryLimits: PasswordRecovery.Limits
 
     public init(database: Database, clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(),
                 passwordHasher: any PasswordHasher = Argon2idHasher(), hashingPool: PasswordHashingPool? = nil,
-                clientAttemptLimit: ClientAttemptLimit = ClientAttemptLimit()) {
+                clientAttemptLimit: ClientAttemptLimit = ClientAttemptLimit(), masterKey: MasterKey,
+                mailTransport: (any MailTransport)? = nil, webhookTransport: (any WebhookTransport)? = nil,
+                delivery: DeliverySettings? = nil, recoveryLimits: PasswordRecovery.Limits = PasswordRecovery.Limits()) {
         self.database = database
         self.clock = clock
         self.random = random
         self.passwordHasher = passwordHasher
         self.hashingPool = hashingPool ?? PasswordHashingPool()
         self.clientAttemptLimit = clientAttemptLimit
+        self.masterKey = masterKey
+        self.mailTransport = mailTransport
+        self.webhookTransport = webhookTransport
+        self.delivery = delivery
+        self.recoveryLimits = recoveryLimits
     }
+
+    /// The sealing keys by purpose.
+    var outboxBox: SecretBox { masterKey.box(for: "outbox") }
+    var webhookSecrets: SecretBox { masterKey.box(for: "webhook-secret") }
 }
 
 /// The composition root: repositories, services, controllers and middleware, wired once.
@@ -43,10 +64,20 @@ public func buildApplication(configuration: ServerConfiguration, dependencies: A
     let database = dependencies.database
     let firstRun = FirstRunSetup(tenants: SQLTenantRepository(database: database), setup: SQLSetupRepository(database: database),
                                  clock: dependencies.clock, random: dependencies.random)
+    // Services stop in reverse order: HTTP first, then delivery, then the database.
+    var services: [any Service] = [database]
+    if let settings = dependencies.delivery {
+        let webhookTransport = dependencies.webhookTransport ?? HTTPWebhookTransport()
+        services.append(OutboxDelivery(outbox: SQLOutboxRepository(database: database), webhooks: SQLWebhookRepository(database: database),
+                                       outboxBox: dependencies.outboxBox, webhookSecrets: dependencies.webhookSecrets,
+                                       mail: dependencies.mailTransport, webhookTransport: webhookTransport,
+                                       renderer: try await MailRenderer.load(), settings: settings, clock: dependencies.clock,
+                                       logger: logger))
+    }
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Gatehouse"),
-        services: [database],
+        services: services,
         onServerRunning: { channel in
             let port = channel.localAddress?.port ?? configuration.port
             let baseURL = configuration.baseURL ?? "http://\(configuration.host):\(port)"
@@ -82,6 +113,17 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Applic
     let csrf = CSRFProtection(secureCookies: configuration.usesHTTPS, random: random)
     let cookies = SessionCookies(secure: configuration.usesHTTPS)
     let pages = try await PageRenderer.load()
+    let webhooks = SQLWebhookRepository(database: database)
+    let accountStore = SQLAccountStore(database: database)
+    let baseURL: @Sendable () -> String = {
+        configuration.baseURL ?? BoundAddress.shared.get() ?? "http://\(configuration.host):\(configuration.port)"
+    }
+    let messaging = AccountMessaging(webhooks: webhooks, outboxBox: dependencies.outboxBox, random: random, baseURL: baseURL)
+    let login = LoginService(tenants: tenants, members: members, credentials: credentials, sessions: sessions, attempts: attempts,
+                             audit: audit, passwords: passwords, clock: clock, random: random,
+                             clientLimit: dependencies.clientAttemptLimit, store: accountStore, passwordRules: passwordChange,
+                             messaging: messaging)
+    let masterKey = dependencies.masterKey
 
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
@@ -91,22 +133,35 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Applic
     try AssetsController.load().addRoutes(to: router)
     SetupController(
         setup: FirstRunSetup(tenants: tenants, setup: SQLSetupRepository(database: database), clock: clock, random: random),
-        tokens: tokens, passwords: passwords, csrf: csrf, pages: pages, region: configuration.region,
-        baseURL: { configuration.baseURL ?? BoundAddress.shared.get() ?? "http://\(configuration.host):\(configuration.port)" }
+        tokens: tokens, passwords: passwords, csrf: csrf, pages: pages, region: configuration.region, baseURL: baseURL
     ).addRoutes(to: router)
-    LoginController(
-        login: LoginService(tenants: tenants, members: members, credentials: credentials, sessions: sessions, attempts: attempts,
-                            audit: audit, passwords: passwords, clock: clock, random: random,
-                            clientLimit: dependencies.clientAttemptLimit),
-        authenticator: authenticator, tenants: tenants, cookies: cookies, csrf: csrf, pages: pages
+    LoginController(login: login, authenticator: authenticator, tenants: tenants, cookies: cookies, csrf: csrf, pages: pages)
+        .addRoutes(to: router)
+    InvitationController(
+        invitations: InvitationAcceptance(store: accountStore, members: members, tenants: tenants, passwordRules: passwordChange,
+                                          messaging: messaging, clock: clock),
+        login: login, origins: authenticator.origins, cookies: cookies, csrf: csrf, pages: pages
+    ).addRoutes(to: router)
+    PasswordRecoveryController(
+        recovery: PasswordRecovery(store: accountStore, requests: SQLRecoveryRequestRepository(database: database), members: members,
+                                   tenants: tenants, attempts: attempts, passwordRules: passwordChange, messaging: messaging,
+                                   decoyKey: { masterKey.mac(for: "recovery-decoy", $0) }, clock: clock, random: random,
+                                   limits: dependencies.recoveryLimits),
+        csrf: csrf, pages: pages
     ).addRoutes(to: router)
     SessionController(authenticator: authenticator, sessions: sessions, passwordChange: passwordChange, cookies: cookies,
                       csrf: csrf, pages: pages, clock: clock).addRoutes(to: router)
     SettingsController(tenants: tenants, access: access, clock: clock).addRoutes(to: router)
     UsersController(
         directory: MemberDirectory(members: members, clock: clock), access: access, sessions: sessions, attempts: attempts,
-        passwords: passwordChange, clock: clock
+        passwords: passwordChange,
+        provisioning: AccountProvisioning(store: accountStore, messaging: messaging, passwords: passwords, clock: clock, random: random),
+        clock: clock
     ).addRoutes(to: router.group(UsersController<SQLMemberRepository, SQLAPITokenRepository>.path))
+    WebhooksController(webhooks: webhooks, access: access, secrets: dependencies.webhookSecrets, clock: clock, random: random)
+        .addRoutes(to: router.group(WebhooksController<SQLAPITokenRepository>.path))
+    OutboxController(outbox: SQLOutboxRepository(database: database), access: access, box: dependencies.outboxBox,
+                     renderer: try await MailRenderer.load()).addRoutes(to: router)
     router.get("/") { _, _ in Response.redirect(to: ReturnPath.fallback, type: .found) }
     return router
 }

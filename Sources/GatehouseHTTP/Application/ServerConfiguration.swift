@@ -24,6 +24,16 @@ public struct ServerConfiguration: Sendable {
     public var hashQueueLimit = 1000
     /// Sign-in attempts allowed per client address. Default 1000 per 300 s.
     public var clientAttemptLimit = ClientAttemptLimit()
+    /// The mail server, `smtp://user:pass@host:port` or `smtps://…`; nil keeps emails in the outbox.
+    public var smtpURL: String?
+    /// A PEM file of CA certificates to trust for the mail server instead of the system's.
+    public var smtpCAFile: String?
+    /// The sender of emails: `no-reply@example.com` or `Gatehouse <no-reply@example.com>`.
+    public var mailFrom: String?
+    /// The master key as text (`GATEHOUSE_MASTER_KEY`); nil uses the key file in the data directory.
+    public var masterKey: String?
+    /// Seconds before the first retry of a failed delivery (doubling, at most an hour). Default 5.
+    public var deliveryRetrySeconds = 5
 
     public init(host: String = "127.0.0.1", port: Int = 8080, dataDirectory: String = "./gatehouse-data",
                 database: DatabaseLocation? = nil, baseURL: String? = nil, region: RegionCode = .northAmerica,

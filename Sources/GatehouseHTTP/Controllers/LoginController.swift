@@ -13,6 +13,8 @@ struct LoginController: Sendable {
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.post("api/v1/login", use: apiLogin)
+        router.post("api/v1/login/:flow/password", use: apiChangePassword)
+        router.post("login/password", use: submitPasswordChange)
         router.get("login", use: page)
         router.post("login", use: submit)
     }
@@ -36,23 +38,63 @@ struct LoginController: Sendable {
         if !errors.isEmpty { throw APIError.validation(errors.messages) }
 
         let identifier: LoginIdentifier = agentID.map { .agentID($0, tenant: tenant!) } ?? .email(username!, tenant: tenant)
-        let signedIn = try await signIn(identifier, password: password!, keepSignedIn: keepSignedIn, request, context)
-        var response = try JSONResponse.make(WhoAmIJSON(status: "signed_in", member: signedIn.member, tenant: signedIn.tenant,
-                                                        session: signedIn.session))
-        response.setCookie(cookies.session(signedIn))
+        let outcome = try await signIn(identifier, password: password!, keepSignedIn: keepSignedIn, request, context)
+        var response: Response
+        switch outcome {
+        case .signedIn(let signedIn):
+            response = try signedInResponse(signedIn)
+        case .stepRequired(let pending):
+            response = try JSONResponse.make(PendingLoginJSON(pending))
+        }
         if rememberMe, let remembered = hasUsername ? username : agentID { response.setCookie(cookies.rememberedUsername(remembered)) }
         return response
     }
 
+    /// `POST /api/v1/login/{flow_id}/password {"new_password"}`: the step after a temporary password.
+    @Sendable func apiChangePassword(_ request: Request, context: AppRequestContext) async throws -> Response {
+        try authenticator.origins.require(request)
+        var body = try await JSONRequest.read(request, context: context)
+        let password = body.string("new_password")
+        var errors = body.errors
+        if (password ?? "").isEmpty { errors.add("new_password", "is required") }
+        if !errors.isEmpty { throw APIError.validation(errors.messages) }
+        let flowID = context.parameters.get("flow") ?? ""
+        switch try await completePasswordChange(flowID: flowID, password: password!, request, context) {
+        case .signedIn(let signedIn): return try signedInResponse(signedIn)
+        case .stepRequired(let pending): return try JSONResponse.make(PendingLoginJSON(pending))
+        }
+    }
+
+    private func signedInResponse(_ signedIn: SignedIn) throws -> Response {
+        var response = try JSONResponse.make(WhoAmIJSON(status: "signed_in", member: signedIn.member, tenant: signedIn.tenant,
+                                                        session: signedIn.session))
+        response.setCookie(cookies.session(signedIn))
+        return response
+    }
+
+    private func attempt(_ identifier: LoginIdentifier, password: String, keepSignedIn: Bool, _ request: Request,
+                         _ context: AppRequestContext) -> LoginService.Attempt {
+        LoginService.Attempt(identifier: identifier, password: password, keepSignedIn: keepSignedIn,
+                             clientIP: context.clientIP, userAgent: request.headers[.userAgent],
+                             previousSessionDigest: SessionCookies.presentedDigest(in: request))
+    }
+
     private func signIn(_ identifier: LoginIdentifier, password: String, keepSignedIn: Bool, _ request: Request,
-                        _ context: AppRequestContext) async throws -> SignedIn {
-        let attempt = LoginService.Attempt(identifier: identifier, password: password, keepSignedIn: keepSignedIn,
-                                           clientIP: context.clientIP, userAgent: request.headers[.userAgent],
-                                           previousSessionDigest: SessionCookies.presentedDigest(in: request))
+                        _ context: AppRequestContext) async throws -> LoginOutcome {
         do {
-            switch try await login.signIn(attempt) {
-            case .signedIn(let signedIn): return signedIn
-            }
+            return try await login.signIn(attempt(identifier, password: password, keepSignedIn: keepSignedIn, request, context))
+        } catch .unavailable(let error) {
+            throw error
+        } catch {
+            throw APIError.from(login: error) ?? APIError.internalError
+        }
+    }
+
+    private func completePasswordChange(flowID: String, password: String, _ request: Request,
+                                        _ context: AppRequestContext) async throws -> LoginOutcome {
+        let continued = attempt(.email("", tenant: nil), password: "", keepSignedIn: false, request, context)
+        do {
+            return try await login.completePasswordChange(flowID: flowID, newPassword: password, attempt: continued)
         } catch .unavailable(let error) {
             throw error
         } catch {
@@ -105,9 +147,15 @@ struct LoginController: Sendable {
         let identifier: LoginIdentifier = (!username.contains("@") && tenant != nil && username.allSatisfy(\.isNumber))
             ? .agentID(username, tenant: tenant!) : .email(username, tenant: tenant)
         do {
-            let signedIn = try await signIn(identifier, password: password, keepSignedIn: form.keep_signed_in != nil, request, context)
-            var response = Response.redirect(to: ReturnPath.orFallback(form.return_to), type: .found)
-            response.setCookie(cookies.session(signedIn))
+            let outcome = try await signIn(identifier, password: password, keepSignedIn: form.keep_signed_in != nil, request, context)
+            var response: Response
+            switch outcome {
+            case .signedIn(let signedIn):
+                response = Response.redirect(to: ReturnPath.orFallback(form.return_to), type: .found)
+                response.setCookie(cookies.session(signedIn))
+            case .stepRequired(let pending):
+                response = try renderPasswordChange(request, pending: pending, returnTo: form.return_to, error: nil, broken: [], status: .ok)
+            }
             response.setCookie(form.remember_me != nil ? cookies.rememberedUsername(username) : cookies.forgetUsername())
             return response
         } catch let error as APIError where error.status != .internalServerError {
@@ -115,6 +163,69 @@ struct LoginController: Sendable {
             response.headers.append(contentsOf: error.headers.filter { $0.name == .retryAfter })
             return response
         }
+    }
+
+    struct PasswordChangeForm: Decodable {
+        var csrf_token: String?
+        var flow_id: String?
+        var return_to: String?
+        var password: String?
+        var password_confirm: String?
+    }
+
+    /// The page step after a temporary password: choose your own before any session exists.
+    @Sendable func submitPasswordChange(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await FormRequest.read(PasswordChangeForm.self, from: request, context: context)
+        let flowID = form.flow_id ?? ""
+        let pending: PendingLogin
+        do { pending = try await login.pending(flowID: flowID) } catch .unavailable(let error) { throw error } catch {
+            return try await render(request, form: Form(return_to: form.return_to), error: APIError.from(login: error)?.message, notice: nil,
+                              status: .gone)
+        }
+        guard csrf.isValid(request, formValue: form.csrf_token) else {
+            return try renderPasswordChange(request, pending: pending, returnTo: form.return_to, error: "This page had expired. Please try again.",
+                                            broken: [], status: .forbidden)
+        }
+        let password = form.password ?? ""
+        guard !password.isEmpty, password == form.password_confirm else {
+            return try renderPasswordChange(request, pending: pending, returnTo: form.return_to,
+                                            error: password.isEmpty ? "Choose a password." : "The two passwords are not the same.",
+                                            broken: [], status: .badRequest)
+        }
+        do {
+            switch try await completePasswordChange(flowID: flowID, password: password, request, context) {
+            case .signedIn(let signedIn):
+                var response = Response.redirect(to: ReturnPath.orFallback(form.return_to), type: .found)
+                response.setCookie(cookies.session(signedIn))
+                return response
+            case .stepRequired(let next):
+                return try renderPasswordChange(request, pending: next, returnTo: form.return_to, error: nil, broken: [], status: .ok)
+            }
+        } catch let error as APIError where error.code == "password_policy" {
+            return try renderPasswordChange(request, pending: pending, returnTo: form.return_to,
+                                            error: "The password does not meet the rules: " + (error.violations ?? []).map(\.message).joined(separator: " "),
+                                            broken: error.violations ?? [], status: .badRequest)
+        } catch let error as APIError where error.status != .internalServerError {
+            return try await render(request, form: Form(return_to: form.return_to), error: error.message, notice: nil, status: error.status)
+        }
+    }
+
+    private func renderPasswordChange(_ request: Request, pending: PendingLogin, returnTo: String?, error: String?,
+                                      broken: [PasswordViolation], status: HTTPResponse.Status) throws -> Response {
+        let (csrfToken, cookie) = csrf.token(for: request)
+        var values = PasswordForm.values(policy: TenantSettings(document: pending.tenant.settings).password, user: pending.member.user,
+                                         broken: broken)
+        values["title"] = "Choose your own password"
+        values["lead"] = "You signed in with a temporary password. Choose your own password to continue."
+        values["action"] = "/login/password"
+        values["csrfToken"] = csrfToken
+        values["flowID"] = pending.flowID
+        values["submitLabel"] = "Change password and continue"
+        if let returnTo = ReturnPath.validated(returnTo) { values["returnTo"] = returnTo }
+        if let error { values["error"] = error }
+        var headers: HTTPFields = [:]
+        if let cookie { headers[.setCookie] = cookie.description }
+        return try pages.render("set-password", values, status: status, headers: headers)
     }
 
     private func render(_ request: Request, form: Form, error: String?, notice: String?, status: HTTPResponse.Status) async throws -> Response {
@@ -136,5 +247,49 @@ struct LoginController: Sendable {
         var headers: HTTPFields = [:]
         if let cookie { headers[.setCookie] = cookie.description }
         return try pages.render("login", values, status: status, headers: headers)
+    }
+}
+
+/// A sign-in waiting at a step: `{"status":"password_change_required","flow_id",…}`.
+struct PendingLoginJSON: Encodable {
+    let status: String
+    let flowId: String
+    let expiresAt: Date
+    let passwordPolicy: PasswordPolicyJSON?
+
+    init(_ pending: PendingLogin) {
+        switch pending.flow.step {
+        case .passwordChange:
+            status = "password_change_required"
+            passwordPolicy = PasswordPolicyJSON(TenantSettings(document: pending.tenant.settings).password)
+        }
+        flowId = pending.flowID
+        expiresAt = pending.flow.expiresAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case status, flowId = "flow_id", expiresAt = "expires_at", passwordPolicy = "password_policy"
+    }
+}
+
+/// The rules a new password must meet, for clients that show them.
+struct PasswordPolicyJSON: Encodable {
+    let minLength: Int
+    let requiredClasses: Int
+    let forbiddenCharacters: String
+    let history: Int
+    let disallowNames: Bool
+
+    init(_ policy: PasswordPolicy) {
+        minLength = policy.minLength
+        requiredClasses = policy.requiredClasses
+        forbiddenCharacters = policy.forbiddenCharacters
+        history = policy.history
+        disallowNames = policy.disallowNames
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case minLength = "min_length", requiredClasses = "required_classes", forbiddenCharacters = "forbidden_characters"
+        case history, disallowNames = "disallow_names"
     }
 }

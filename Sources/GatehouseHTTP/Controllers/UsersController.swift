@@ -9,6 +9,7 @@ struct UsersController<Members: MemberRepository, Tokens: APITokenRepository>: S
     let sessions: any SessionRepository
     let attempts: any AttemptCounterRepository
     let passwords: PasswordChangeService
+    let provisioning: AccountProvisioning
     let clock: any WallClock
 
     static var path: RouterPath { "api/v1/tenants/:slug/users" }
@@ -23,6 +24,8 @@ struct UsersController<Members: MemberRepository, Tokens: APITokenRepository>: S
             .delete(":id/sessions", use: endSessions)
             .delete(":id/sessions/:session", use: endSession)
             .post(":id/unlock", use: unlock)
+            .post(":id/invitation", use: resendInvitation)
+            .post(":id/temporary-password", use: issueTemporaryPassword)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -38,17 +41,53 @@ struct UsersController<Members: MemberRepository, Tokens: APITokenRepository>: S
         var body = try await JSONRequest.read(request, context: context)
         let input = body.newMember()
         let password = body.string("password")
-        let draft = try body.validate { try MemberDraft(input) }
-        var hash: PasswordHash?
+        let invite = body.bool("invite"), temporary = body.bool("temporary_password")
+        var choices = 0
+        for chosen in [password != nil, invite, temporary] where chosen { choices += 1 }
+        if choices > 1 {
+            let message = "choose one of password, invite and temporary_password"
+            if invite { body.reject("invite", message) }
+            if temporary { body.reject("temporary_password", message) }
+            if password != nil { body.reject("password", message) }
+        }
+        let draft = try body.validate { try MemberDraft(input, defaultStatus: invite ? .invited : .active) }
+        var firstSignIn = FirstSignIn.none
         if let password {
             // An administrator may set the first password; the tenant's rules apply to it too.
             let person = User(email: draft.email, firstName: draft.firstName, lastName: draft.lastName, phone: nil,
                               language: draft.language, defaultTenantID: principal.tenant.id, createdAt: clock.now(), updatedAt: clock.now())
-            hash = try await passwords.checkedHash(password, for: person, policy: TenantSettings(document: principal.tenant.settings).password)
+            firstSignIn = .password(try await passwords.checkedHash(password, for: person,
+                                                                     policy: TenantSettings(document: principal.tenant.settings).password))
+        } else if invite {
+            firstSignIn = .invitation
+        } else if temporary {
+            firstSignIn = .temporaryPassword
         }
-        let member = try await directory.create(in: principal.tenant.id, input, password: hash, context: auditContext(principal, context))
-        let location = "/api/v1/tenants/\(principal.tenant.slug)/users/\(member.user.id)"
-        return try JSONResponse.make(status: .created, UserJSON(member, tenant: principal.tenant), headers: [.location: location])
+        let created = try await provisioning.create(in: principal.tenant, input, firstSignIn: firstSignIn,
+                                                    context: ActorContext(actor: principal.actor, clientIP: context.clientIP))
+        let location = "/api/v1/tenants/\(principal.tenant.slug)/users/\(created.member.user.id)"
+        return try JSONResponse.make(status: .created, CreatedUserJSON(user: UserJSON(created.member, tenant: principal.tenant),
+                                                                       temporaryPassword: created.temporaryPassword,
+                                                                       invitationExpiresAt: created.invitationExpiresAt),
+                                     headers: [.location: location])
+    }
+
+    /// Sends a new invitation email; the earlier link stops working.
+    @Sendable func resendInvitation(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try await access.administrator(request, context: context)
+        let member = try await directory.find(in: principal.tenant.id, id: try Self.userID(context))
+        let expiresAt = try await provisioning.resendInvitation(to: member, in: principal.tenant,
+                                                                context: ActorContext(actor: principal.actor, clientIP: context.clientIP))
+        return try JSONResponse.make(status: .accepted, InvitationSentJSON(invitationExpiresAt: expiresAt))
+    }
+
+    /// Replaces the user's password with a temporary one, shown once in the answer.
+    @Sendable func issueTemporaryPassword(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try await access.administrator(request, context: context)
+        let member = try await directory.find(in: principal.tenant.id, id: try Self.userID(context))
+        let issued = try await provisioning.issueTemporaryPassword(to: member, in: principal.tenant,
+                                                                   context: ActorContext(actor: principal.actor, clientIP: context.clientIP))
+        return try JSONResponse.make(status: .created, TemporaryPasswordJSON(issued))
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> Response {

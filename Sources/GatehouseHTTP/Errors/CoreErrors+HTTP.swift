@@ -17,6 +17,13 @@ extension APIError {
             return APIError(.badRequest, "invalid_current_password", "Your current password is not right.",
                             fields: ["current_password": "is not right"])
         case PasswordChangeError.tooManyAttempts(let seconds): return .tooManyAttempts(retryAfter: seconds)
+        case let error as LinkUnusable: return from(link: error)
+        case is NotInvited:
+            return APIError(.conflict, "not_invited", "This user has already accepted their invitation (or signs in another way).")
+        case is MemberDisabled: return APIError(.conflict, "user_disabled", "This user is disabled. Enable them first.")
+        case let error as RecoveryRateLimited:
+            return APIError(.tooManyRequests, "too_many_requests", "Too many password reset requests. Try again in \(Self.duration(error.retryAfterSeconds)).",
+                            headers: [.retryAfter: String(error.retryAfterSeconds)])
         default: return nil
         }
     }
@@ -30,7 +37,24 @@ extension APIError {
             return APIError(.conflict, "session_limit_reached",
                             "You are already signed in on \(limit) \(limit == 1 ? "device" : "devices"), the most your organisation allows. Sign out on another device first.")
         case .busy(let seconds): return .busy(retryAfter: seconds)
+        case .temporaryPasswordExpired:
+            return APIError(.unauthorized, "temporary_password_expired",
+                            "Your temporary password has expired. Ask your administrator for a new one.")
+        case .flowExpired:
+            return APIError(.gone, "flow_expired", "This sign-in took too long or was already completed. Sign in again.")
+        case .passwordPolicy(let violation): return .passwordPolicy(violation)
         case .unavailable: return nil
+        }
+    }
+
+    /// Links that do not work: unknown 404, spent or expired 410 (the resource existed).
+    static func from(link error: LinkUnusable) -> APIError {
+        let noun = error.purpose == .invitation ? "invitation" : "password reset link"
+        switch error.state {
+        case .expired: return APIError(.gone, "link_expired", "This \(noun) has expired.")
+        case .used: return APIError(.gone, "link_used", "This \(noun) has already been used.")
+        case .replaced: return APIError(.gone, "link_replaced", "This \(noun) was replaced by a newer one.")
+        case .valid, .unknown: return APIError(.notFound, "link_not_found", "This \(noun) does not exist.")
         }
     }
 

@@ -9,6 +9,9 @@ struct JSONRequest {
     private let values: [String: JSONValue]
     private(set) var errors = FieldErrors()
 
+    /// Reports a field that is well typed but not allowed with the others.
+    mutating func reject(_ key: String, _ message: String) { errors.add(key, message) }
+
     /// Reads the body: it must be `application/json`, at most the context's upload size, and an object.
     static func read(_ request: Request, context: some RequestContext) async throws -> JSONRequest {
         // Required, not assumed: a body without a type is what cross-site requests without a

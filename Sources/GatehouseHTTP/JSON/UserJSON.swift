@@ -73,3 +73,55 @@ extension JSONRequest {
         return input
     }
 }
+
+/// A temporary password, shown once.
+struct TemporaryPasswordJSON: Encodable {
+    let temporaryPassword: String
+    let expiresAt: Date
+    let format: String
+    @NullWhenAbsent var warning: String?
+
+    init(_ issued: IssuedTemporaryPassword) {
+        temporaryPassword = issued.password
+        expiresAt = issued.expiresAt
+        format = issued.format.rawValue
+        warning = issued.isGuessable
+            ? "This format (initials and phone number) can be guessed by anyone who knows the person. Prefer the random format." : nil
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case temporaryPassword = "temporary_password", expiresAt = "expires_at", format, warning
+    }
+}
+
+/// A created user, with their temporary password or invitation when one was made.
+struct CreatedUserJSON: Encodable {
+    let user: UserJSON
+    let temporaryPassword: IssuedTemporaryPassword?
+    let invitationExpiresAt: Date?
+
+    enum CodingKeys: String, CodingKey {
+        case temporaryPassword = "temporary_password", temporaryPasswordExpiresAt = "temporary_password_expires_at"
+        case temporaryPasswordFormat = "temporary_password_format", temporaryPasswordWarning = "temporary_password_warning"
+        case invitationExpiresAt = "invitation_expires_at"
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        // The user's own fields first, then the extras beside them in the same object.
+        try user.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        if let issued = temporaryPassword {
+            let shown = TemporaryPasswordJSON(issued)
+            try container.encode(shown.temporaryPassword, forKey: .temporaryPassword)
+            try container.encode(shown.expiresAt, forKey: .temporaryPasswordExpiresAt)
+            try container.encode(shown.format, forKey: .temporaryPasswordFormat)
+            if let warning = shown.warning { try container.encode(warning, forKey: .temporaryPasswordWarning) }
+        }
+        if let invitationExpiresAt { try container.encode(invitationExpiresAt, forKey: .invitationExpiresAt) }
+    }
+}
+
+struct InvitationSentJSON: Encodable {
+    let invitationExpiresAt: Date
+    enum CodingKeys: String, CodingKey { case invitationExpiresAt = "invitation_expires_at" }
+}

@@ -3,12 +3,12 @@ import Hummingbird
 
 /// Headers every answer carries. Pages may not be framed (clickjacking), MIME types are not
 /// sniffed, no referrer leaks tokens in URLs (the set-up link carries one), and the
-/// Content-Security-Policy allows only Gatehouse's own style sheet and forms.
+/// Content-Security-Policy allows only Gatehouse's own style sheet, scripts and forms.
 struct SecurityHeadersMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
     static let contentSecurityPolicy =
-        "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
     func handle(_ request: Request, context: AppRequestContext,
                 next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {

@@ -75,5 +75,13 @@ extension Migration {
         )
         """,
         "CREATE INDEX webhooks_tenant ON webhooks (tenant_id)",
+        // A keyed digest of a constant: a server started with another master key than the one
+        // the stored secrets were sealed with refuses to start instead of failing later.
+        """
+        CREATE TABLE master_key_check (
+            id INTEGER PRIMARY KEY,
+            check_value TEXT NOT NULL
+        )
+        """,
     ])
 }

@@ -23,6 +23,11 @@ import SystemPackage
 /// - `GATEHOUSE_HASH_QUEUE_LIMIT` / `hash_queue_limit` — default 1000
 /// - `GATEHOUSE_LOGIN_CLIENT_LIMIT` / `login_client_limit` — attempts per client address, default 1000
 /// - `GATEHOUSE_LOGIN_CLIENT_WINDOW_SECONDS` / `login_client_window_seconds` — default 300
+/// - `--smtp-url` / `GATEHOUSE_SMTP_URL` / `smtp_url` — `smtp://user:pass@host:port` or `smtps://…`; none keeps mail in the outbox
+/// - `--smtp-ca-file` / `GATEHOUSE_SMTP_CA_FILE` / `smtp_ca_file` — PEM CA certificates to trust for the mail server
+/// - `--mail-from` / `GATEHOUSE_MAIL_FROM` / `mail_from` — sender, `Name <address>` or `address`
+/// - `GATEHOUSE_MASTER_KEY` / `master_key` — 64 hex digits or base64 of 32 bytes; default the `master.key` file in the data directory
+/// - `GATEHOUSE_DELIVERY_RETRY_SECONDS` / `delivery_retry_seconds` — first retry delay of a failed delivery, default 5
 struct ConfigurationLoader {
     let flags: [String: ConfigValue]
     let configFile: String?
@@ -40,7 +45,7 @@ struct ConfigurationLoader {
     func reader() async throws -> ConfigReader {
         var providers: [any ConfigProvider] = [
             InMemoryProvider(name: "flags", values: Dictionary(uniqueKeysWithValues: flags.map { (AbsoluteConfigKey([$0.key]), $0.value) })),
-            EnvironmentVariablesProvider(secretsSpecifier: .specific(["GATEHOUSE_DATABASE_URL"])).prefixKeys(with: "gatehouse"),
+            EnvironmentVariablesProvider(secretsSpecifier: .specific(["GATEHOUSE_DATABASE_URL", "GATEHOUSE_SMTP_URL", "GATEHOUSE_MASTER_KEY"])).prefixKeys(with: "gatehouse"),
         ]
         if let configFile {
             providers.append(try await FileProvider<JSONSnapshot>(filePath: FilePath(configFile)))
@@ -81,6 +86,15 @@ struct ConfigurationLoader {
         let queueLimit = bounded("hash_queue_limit", default: 1000, 1...1_000_000)
         let clientLimit = ClientAttemptLimit(maximum: bounded("login_client_limit", default: 1000, 1...1_000_000),
                                              windowSeconds: bounded("login_client_window_seconds", default: 300, 1...86400))
+        let smtpURL = config.string(forKey: "smtp_url", isSecret: true)
+        if let smtpURL, !(smtpURL.lowercased().hasPrefix("smtp://") || smtpURL.lowercased().hasPrefix("smtps://")) {
+            problems.append("smtp-url: must start with smtp:// or smtps://")
+        }
+        let smtpCAFile = config.string(forKey: "smtp_ca_file")
+        if let smtpCAFile, !FileManager.default.isReadableFile(atPath: smtpCAFile) { problems.append("smtp-ca-file: cannot read \(smtpCAFile)") }
+        let mailFrom = config.string(forKey: "mail_from")
+        if let mailFrom, MailSender.parse(mailFrom) == nil { problems.append("mail-from: must be an address or Name <address>") }
+        let retrySeconds = bounded("delivery_retry_seconds", default: 5, 1...3600)
         guard problems.isEmpty else { throw ConfigurationProblems(problems: problems) }
         var configuration = ServerConfiguration(host: host, port: port, dataDirectory: dataDirectory, database: database,
                                                 baseURL: baseURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }, region: region,
@@ -88,6 +102,11 @@ struct ConfigurationLoader {
         configuration.argon2 = argon2
         configuration.hashQueueLimit = queueLimit
         configuration.clientAttemptLimit = clientLimit
+        configuration.smtpURL = smtpURL
+        configuration.smtpCAFile = smtpCAFile
+        configuration.mailFrom = mailFrom
+        configuration.masterKey = config.string(forKey: "master_key", isSecret: true)
+        configuration.deliveryRetrySeconds = retrySeconds
         return configuration
     }
 

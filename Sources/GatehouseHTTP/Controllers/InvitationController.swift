@@ -1,0 +1,151 @@
+import Foundation
+import GatehouseCore
+import Hummingbird
+
+/// Invitation links: the page that sets the first password (`/invitations/{token}`) and the
+/// JSON equivalent (`POST /api/v1/invitations/{token}/accept`). Accepting signs the person in.
+struct InvitationController: Sendable {
+    let invitations: InvitationAcceptance
+    let login: LoginService
+    let origins: OriginCheck
+    let cookies: SessionCookies
+    let csrf: CSRFProtection
+    let pages: PageRenderer
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("invitations/:token", use: page)
+        router.post("invitations/:token", use: submit)
+        router.post("api/v1/invitations/:token/accept", use: accept)
+    }
+
+    @Sendable func accept(_ request: Request, context: AppRequestContext) async throws -> Response {
+        // It signs the browser in, so another site may not submit it (login CSRF).
+        try origins.require(request)
+        var body = try await JSONRequest.read(request, context: context)
+        let password = body.string("password")
+        var errors = body.errors
+        if (password ?? "").isEmpty { errors.add("password", "is required") }
+        if !errors.isEmpty { throw APIError.validation(errors.messages) }
+        let (member, tenant) = try await invitations.accept(secret: token(context), password: password!, clientIP: context.clientIP)
+        let signedIn = try await startSession(member, tenant, request, context)
+        var response = try JSONResponse.make(WhoAmIJSON(status: "signed_in", member: signedIn.member, tenant: signedIn.tenant,
+                                                        session: signedIn.session))
+        response.setCookie(cookies.session(signedIn))
+        return response
+    }
+
+    @Sendable func page(_ request: Request, context: AppRequestContext) async throws -> Response {
+        do {
+            let pending = try await invitations.pending(secret: token(context))
+            return try render(request, pending: pending, error: nil, broken: [], status: .ok)
+        } catch let unusable as LinkUnusable {
+            return try LinkPages.unusable(unusable, pages: pages)
+        }
+    }
+
+    struct Form: Decodable {
+        var csrf_token: String?
+        var password: String?
+        var password_confirm: String?
+    }
+
+    @Sendable func submit(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await FormRequest.read(Form.self, from: request, context: context)
+        let secret = try token(context)
+        let pending: InvitationAcceptance.Pending
+        do { pending = try await invitations.pending(secret: secret) } catch let unusable as LinkUnusable {
+            return try LinkPages.unusable(unusable, pages: pages)
+        }
+        guard csrf.isValid(request, formValue: form.csrf_token) else {
+            return try render(request, pending: pending, error: "This page had expired. Please try again.", broken: [], status: .forbidden)
+        }
+        let password = form.password ?? ""
+        guard !password.isEmpty else {
+            return try render(request, pending: pending, error: "Choose a password.", broken: [], status: .badRequest)
+        }
+        guard password == form.password_confirm else {
+            return try render(request, pending: pending, error: "The two passwords are not the same.", broken: [], status: .badRequest)
+        }
+        do {
+            let (member, tenant) = try await invitations.accept(secret: secret, password: password, clientIP: context.clientIP)
+            let signedIn = try await startSession(member, tenant, request, context)
+            var response = Response.redirect(to: ReturnPath.fallback, type: .found)
+            response.setCookie(cookies.session(signedIn))
+            return response
+        } catch let violation as PasswordPolicyViolation {
+            return try render(request, pending: pending, error: PasswordForm.message(for: violation), broken: violation.violations,
+                              status: .badRequest)
+        } catch let unusable as LinkUnusable {
+            return try LinkPages.unusable(unusable, pages: pages)
+        }
+    }
+
+    private func startSession(_ member: Member, _ tenant: Tenant, _ request: Request, _ context: AppRequestContext) async throws -> SignedIn {
+        let attempt = LoginService.Attempt(identifier: .email(member.user.email.value, tenant: nil), password: "", keepSignedIn: false,
+                                           clientIP: context.clientIP, userAgent: request.headers[.userAgent],
+                                           previousSessionDigest: SessionCookies.presentedDigest(in: request))
+        do { return try await login.startSession(for: member, in: tenant, attempt: attempt) } catch .unavailable(let error) {
+            throw error
+        } catch {
+            throw APIError.from(login: error) ?? APIError.internalError
+        }
+    }
+
+    private func render(_ request: Request, pending: InvitationAcceptance.Pending, error: String?, broken: [PasswordViolation],
+                        status: HTTPResponse.Status) throws -> Response {
+        let (csrfToken, cookie) = csrf.token(for: request)
+        var values = PasswordForm.values(policy: TenantSettings(document: pending.tenant.settings).password, user: pending.member.user,
+                                         broken: broken)
+        values["title"] = "Welcome, \(pending.member.user.firstName)"
+        values["lead"] = "Choose a password to finish setting up your \(pending.tenant.displayName) account (\(pending.member.user.email.value))."
+        values["action"] = request.uri.path
+        values["csrfToken"] = csrfToken
+        values["submitLabel"] = "Set password and sign in"
+        if let error { values["error"] = error }
+        var headers: HTTPFields = [:]
+        if let cookie { headers[.setCookie] = cookie.description }
+        return try pages.render("set-password", values, status: status, headers: headers)
+    }
+
+    private func token(_ context: AppRequestContext) throws -> String {
+        guard let token = context.parameters.get("token"), !token.isEmpty, token.utf8.count <= 200 else {
+            throw LinkUnusable(.invitation, .unknown)
+        }
+        return token
+    }
+}
+
+/// The pages and API answers for links that no longer work.
+enum LinkPages {
+    static func unusable(_ error: LinkUnusable, pages: PageRenderer) throws -> Response {
+        let answer = APIError.from(link: error)
+        let title: String, message: String
+        switch (error.purpose, error.state) {
+        case (.invitation, .expired):
+            title = "This invitation has expired"
+            message = "Invitation links work for a limited time. Ask your administrator to send you a new invitation."
+        case (.invitation, .used):
+            title = "This invitation has already been used"
+            message = "Each invitation link works once. If you already chose a password, sign in with it; otherwise ask your administrator to send you a new invitation."
+        case (.invitation, .replaced):
+            title = "This invitation link is no longer valid"
+            message = "A newer invitation was sent to you: use the link in the most recent email, or ask your administrator to send a new one."
+        case (.invitation, _):
+            title = "This invitation link is not valid"
+            message = "Check that you opened the whole link from the email, or ask your administrator to send you a new invitation."
+        case (.passwordReset, .expired):
+            title = "This password reset link has expired"
+            message = "Reset links work for a limited time. Ask for a new one on the sign-in page (Forgot your password?)."
+        case (.passwordReset, .used):
+            title = "This password reset link has already been used"
+            message = "Each reset link works once. Sign in with your new password, or ask for a new link on the sign-in page."
+        case (.passwordReset, .replaced):
+            title = "This password reset link is no longer valid"
+            message = "A newer reset link was sent to you: use the most recent email, or ask for a new link on the sign-in page."
+        case (.passwordReset, _):
+            title = "This password reset link is not valid"
+            message = "Check that you opened the whole link from the email, or ask for a new one on the sign-in page."
+        }
+        return try pages.render("message", ["title": title, "message": message, "loginLink": true], status: answer.status)
+    }
+}
