@@ -81,12 +81,12 @@ import Testing
             changes.status = "disabled"
             changes.agentID = .clear
             try ana.apply(changes, at: Fixture.now.addingTimeInterval(60))
-            try await members.update(ana, audit: Fixture.audit(.userUpdate))
+            try await members.update(ana, audit: Fixture.audit(.userUpdate), outbox: [])
             #expect(try await members.find(tenant: tenant.id, user: ana.user.id) == ana)
 
             var clash = bob
             clash.user.email = try EmailAddress("ANA@acme.test")
-            await #expect(throws: Conflict.email) { try await members.update(clash, audit: Fixture.audit(.userUpdate)) }
+            await #expect(throws: Conflict.email) { try await members.update(clash, audit: Fixture.audit(.userUpdate), outbox: []) }
             #expect(try await members.find(tenant: tenant.id, user: bob.user.id) == bob)
         }
     }

@@ -61,14 +61,14 @@ import Testing
     func create_find_touch_end(_ kind: DatabaseKind) async throws {
         try await Self.withMember(kind) { sessions, member, _ in
             let session = Self.session(member)
-            #expect(try await sessions.create(session, secretDigest: "d1", limit: nil, replacing: nil, audit: Fixture.audit(.loginPassword)) == [])
+            #expect(try await sessions.create(session, secretDigest: "d1", limit: nil, replacing: nil, audit: Fixture.audit(.loginPassword), outbox: []) == [])
             #expect(try await sessions.findWithOwner(secretDigest: "d1")?.session == session)
             let later = Fixture.now.addingTimeInterval(100)
             try await sessions.touch(session.id, lastSeenAt: later, idleExpiresAt: later.addingTimeInterval(1800))
             #expect(try await sessions.findWithOwner(secretDigest: "d1")?.session.idleExpiresAt == later.addingTimeInterval(1800))
             #expect(try await sessions.active(user: member.user.id, tenant: nil, at: later).map(\.id) == [session.id])
-            #expect(try await sessions.end(session.id, user: member.user.id, tenant: nil, reason: .signedOut, at: later, audit: Fixture.audit(.sessionEnd)))
-            #expect(try await !sessions.end(session.id, user: member.user.id, tenant: nil, reason: .signedOut, at: later, audit: Fixture.audit(.sessionEnd)))
+            #expect(try await sessions.end(session.id, user: member.user.id, tenant: nil, reason: .signedOut, at: later, audit: Fixture.audit(.sessionEnd), outbox: []))
+            #expect(try await !sessions.end(session.id, user: member.user.id, tenant: nil, reason: .signedOut, at: later, audit: Fixture.audit(.sessionEnd), outbox: []))
             let ended = try #require(try await sessions.findWithOwner(secretDigest: "d1")?.session)
             #expect(ended.endReason(at: later) == .signedOut)
             #expect(try await sessions.active(user: member.user.id, tenant: nil, at: later).isEmpty)
@@ -79,12 +79,12 @@ import Testing
     func limit_refusesOrEndsTheOldest(_ kind: DatabaseKind) async throws {
         try await Self.withMember(kind) { sessions, member, _ in
             let first = Self.session(member), second = Self.session(member, at: 1), third = Self.session(member, at: 2)
-            _ = try await sessions.create(first, secretDigest: "a", limit: SessionLimit(maximum: 1, onLimit: .refuse), replacing: nil, audit: Fixture.audit(.loginPassword))
+            _ = try await sessions.create(first, secretDigest: "a", limit: SessionLimit(maximum: 1, onLimit: .refuse), replacing: nil, audit: Fixture.audit(.loginPassword), outbox: [])
             await #expect(throws: SessionLimitReached(limit: 1)) {
-                _ = try await sessions.create(second, secretDigest: "b", limit: SessionLimit(maximum: 1, onLimit: .refuse), replacing: nil, audit: Fixture.audit(.loginPassword))
+                _ = try await sessions.create(second, secretDigest: "b", limit: SessionLimit(maximum: 1, onLimit: .refuse), replacing: nil, audit: Fixture.audit(.loginPassword), outbox: [])
             }
             #expect(try await sessions.findWithOwner(secretDigest: "b")?.session == nil)
-            let ended = try await sessions.create(third, secretDigest: "c", limit: SessionLimit(maximum: 1, onLimit: .endOldest), replacing: nil, audit: Fixture.audit(.loginPassword))
+            let ended = try await sessions.create(third, secretDigest: "c", limit: SessionLimit(maximum: 1, onLimit: .endOldest), replacing: nil, audit: Fixture.audit(.loginPassword), outbox: [])
             #expect(ended == [first.id])
             #expect(try await sessions.active(user: member.user.id, tenant: nil, at: Fixture.now.addingTimeInterval(3)).map(\.id) == [third.id])
         }
@@ -94,12 +94,12 @@ import Testing
     func newSignIn_endsTheBrowsersPreviousSession_andEndAllSparesOne(_ kind: DatabaseKind) async throws {
         try await Self.withMember(kind) { sessions, member, _ in
             let first = Self.session(member), second = Self.session(member, at: 1), third = Self.session(member, at: 2)
-            _ = try await sessions.create(first, secretDigest: "a", limit: nil, replacing: nil, audit: Fixture.audit(.loginPassword))
-            _ = try await sessions.create(second, secretDigest: "b", limit: nil, replacing: "a", audit: Fixture.audit(.loginPassword))
+            _ = try await sessions.create(first, secretDigest: "a", limit: nil, replacing: nil, audit: Fixture.audit(.loginPassword), outbox: [])
+            _ = try await sessions.create(second, secretDigest: "b", limit: nil, replacing: "a", audit: Fixture.audit(.loginPassword), outbox: [])
             #expect(try await sessions.findWithOwner(secretDigest: "a")?.session.endReason == .signedInAgain)
-            _ = try await sessions.create(third, secretDigest: "c", limit: nil, replacing: nil, audit: Fixture.audit(.loginPassword))
+            _ = try await sessions.create(third, secretDigest: "c", limit: nil, replacing: nil, audit: Fixture.audit(.loginPassword), outbox: [])
             let count = try await sessions.endAll(user: member.user.id, tenant: nil, except: third.id, reason: .passwordChanged,
-                                                  at: Fixture.now.addingTimeInterval(3), audit: Fixture.audit(.passwordChange))
+                                                  at: Fixture.now.addingTimeInterval(3), audit: Fixture.audit(.passwordChange), outbox: [])
             #expect(count == 1)
             #expect(try await sessions.active(user: member.user.id, tenant: nil, at: Fixture.now.addingTimeInterval(3)).map(\.id) == [third.id])
         }
@@ -115,7 +115,7 @@ import Testing
             let credentials = SQLPasswordCredentialRepository(database: database)
             for index in 1...6 {
                 try await credentials.change(member.user.id, to: PasswordHash(phcString: "h\(index)"), keepHistory: 3, endingSessionsExcept: nil,
-                                             at: Fixture.now, audit: Fixture.audit(.passwordChange))
+                                             at: Fixture.now, audit: Fixture.audit(.passwordChange), outbox: [])
             }
             #expect(try await credentials.hash(for: member.user.id) == PasswordHash(phcString: "h6"))
             #expect(try await credentials.recent(for: member.user.id, limit: 3).map(\.phcString) == ["h6", "h5", "h4"])
@@ -142,14 +142,14 @@ import Testing
             there = Session(id: there.id, tenantID: beta.id, userID: there.userID, persistent: false, createdAt: there.createdAt,
                             lastSeenAt: there.lastSeenAt, idleExpiresAt: there.idleExpiresAt, absoluteExpiresAt: there.absoluteExpiresAt,
                             idleTimeoutSeconds: there.idleTimeoutSeconds, clientIP: nil, userAgent: nil)
-            _ = try await sessions.create(here, secretDigest: "h", limit: nil, replacing: nil, audit: Fixture.audit(.loginPassword))
-            _ = try await sessions.create(there, secretDigest: "t", limit: nil, replacing: nil, audit: Fixture.audit(.loginPassword))
+            _ = try await sessions.create(here, secretDigest: "h", limit: nil, replacing: nil, audit: Fixture.audit(.loginPassword), outbox: [])
+            _ = try await sessions.create(there, secretDigest: "t", limit: nil, replacing: nil, audit: Fixture.audit(.loginPassword), outbox: [])
             let now = Fixture.now.addingTimeInterval(2)
             #expect(try await sessions.active(user: member.user.id, tenant: acme.id, at: now).map(\.id) == [here.id])
             #expect(try await !sessions.end(there.id, user: member.user.id, tenant: acme.id, reason: .endedByAdministrator, at: now,
-                                             audit: Fixture.audit(.sessionEnd)))
+                                             audit: Fixture.audit(.sessionEnd), outbox: []))
             #expect(try await sessions.endAll(user: member.user.id, tenant: acme.id, except: nil, reason: .endedByAdministrator,
-                                              at: now, audit: Fixture.audit(.sessionEndAll)) == 1)
+                                              at: now, audit: Fixture.audit(.sessionEndAll), outbox: []) == 1)
             #expect(try await sessions.active(user: member.user.id, tenant: nil, at: now).map(\.id) == [there.id])
         }
     }

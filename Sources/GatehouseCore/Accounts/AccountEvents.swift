@@ -24,6 +24,13 @@ public struct AccountMessaging: Sendable {
         return try publisher.entries(for: events, webhooks: subscribed, at: now, firstPosition: position)
     }
 
+    /// `session.ended` calls for the given sessions of a member.
+    public func sessionsEnded(_ ids: [UUID], of member: Member, in tenant: Tenant, reason: SessionEndReason,
+                              at now: Date) async throws -> [OutboxEntry] {
+        try await webhookCalls(ids.map { AccountEvent(.sessionEnded, member: member, tenant: tenant, sessionID: $0, reason: reason.rawValue) },
+                               at: now)
+    }
+
     /// An email to a member, in their language.
     public func mail(_ template: String, to member: Member, tenant: Tenant, values: [String: String], at now: Date) -> OutboxEntry {
         var all = values

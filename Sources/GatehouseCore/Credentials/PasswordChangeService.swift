@@ -8,13 +8,16 @@ public struct PasswordChangeService: Sendable {
     let attempts: any AttemptCounterRepository
     let passwords: PasswordService
     let clock: any WallClock
+    /// Tells the tenant's webhooks (`user.password_changed`); nil tells no one.
+    let messaging: AccountMessaging?
 
     public init(credentials: any PasswordCredentialRepository, attempts: any AttemptCounterRepository,
-                passwords: PasswordService, clock: any WallClock) {
+                passwords: PasswordService, clock: any WallClock, messaging: AccountMessaging? = nil) {
         self.credentials = credentials
         self.attempts = attempts
         self.passwords = passwords
         self.clock = clock
+        self.messaging = messaging
     }
 
     /// - Throws: ``PasswordChangeError``, ``PasswordPolicyViolation``, ``PasswordHashingBusy``.
@@ -38,8 +41,10 @@ public struct PasswordChangeService: Sendable {
         let hash = try await checkedHash(new, for: member.user, policy: settings.password)
         let audit = AuditEvent(at: now, tenant: tenant.id, actor: .user(member.user.id), action: .passwordChange,
                                target: .user(member.user.id), outcome: .success, clientIP: clientIP)
+        let calls = try await messaging?.webhookCalls([AccountEvent(.userPasswordChanged, member: member, tenant: tenant,
+                                                                    reason: "changed_by_user", newPassword: new)], at: now) ?? []
         try await credentials.change(member.user.id, to: hash, keepHistory: settings.password.history,
-                                     endingSessionsExcept: session, at: now, audit: audit)
+                                     endingSessionsExcept: session, at: now, audit: audit, outbox: calls)
     }
 
     /// The hash of `password` if it meets `policy` for `user`, history included.

@@ -10,5 +10,5 @@ public protocol PasswordCredentialRepository: Sendable {
     /// Sets a new password, keeps the old one in the history (trimmed to `keep` entries), ends
     /// the person's other sessions, and records the audit event, in one transaction.
     func change(_ user: UserID, to hash: PasswordHash, keepHistory keep: Int, endingSessionsExcept session: UUID?,
-                at now: Date, audit: AuditEvent) async throws
+                at now: Date, audit: AuditEvent, outbox: [OutboxEntry]) async throws
 }

@@ -47,14 +47,17 @@ public struct MemberDirectory<Members: MemberRepository>: Sendable {
 
     /// Applies changes to a member.
     /// - Throws: ``NotFound``, ``FieldErrors``, ``Conflict``.
-    public func update(in tenant: TenantID, id: UserID, _ input: MemberChangesInput, context: Context) async throws -> Member {
+    /// - Parameter outbox: the messages the change causes (webhook calls), from the member
+    ///   before and after; written in the same transaction.
+    public func update(in tenant: TenantID, id: UserID, _ input: MemberChangesInput, context: Context,
+                       outbox: @Sendable (_ before: Member, _ after: Member) async throws -> [OutboxEntry] = { _, _ in [] }) async throws -> Member {
         var member = try await find(in: tenant, id: id)
         let before = member
         let now = clock.now()
         try member.apply(input, at: now)
         let audit = AuditEvent(at: now, tenant: tenant, actor: context.actor, action: .userUpdate, target: .user(id),
                                outcome: .success, clientIP: context.clientIP, detail: before.changedFields(to: member))
-        try await members.update(member, audit: audit)
+        try await members.update(member, audit: audit, outbox: try await outbox(before, member))
         return member
     }
 

@@ -15,7 +15,7 @@ public protocol MemberRepository: Sendable {
     func tenantHolding(domain: String) async throws -> TenantID?
     /// Saves changed fields of person and membership with the audit record.
     /// - Throws: ``Conflict`` as for ``create(_:password:audit:)``.
-    func update(_ member: Member, audit: AuditEvent) async throws
+    func update(_ member: Member, audit: AuditEvent, outbox: [OutboxEntry]) async throws
     /// Removes the membership, and the person too when it was their last one.
     /// - Returns: false when there was no such member.
     func delete(tenant: TenantID, user: UserID, audit: AuditEvent) async throws -> Bool

@@ -9,7 +9,7 @@ public protocol SessionRepository: Sendable {
     /// - Returns: the ids of sessions ended to make room.
     /// - Throws: ``SessionLimitReached`` when the policy refuses.
     func create(_ session: Session, secretDigest: String, limit: SessionLimit?, replacing previousDigest: String?,
-                audit: AuditEvent) async throws -> [UUID]
+                audit: AuditEvent, outbox: [OutboxEntry]) async throws -> [UUID]
     /// The session with its person's membership and tenant, in one read (every authenticated
     /// request does this). Nil when the session or the membership is gone.
     func findWithOwner(secretDigest: String) async throws -> SessionOwner?
@@ -17,10 +17,12 @@ public protocol SessionRepository: Sendable {
     func touch(_ id: UUID, lastSeenAt: Date, idleExpiresAt: Date) async throws
     /// Ends one session of `user` if it is still active (and belongs to `tenant`, when given).
     /// - Returns: whether it was.
-    func end(_ id: UUID, user: UserID, tenant: TenantID?, reason: SessionEndReason, at now: Date, audit: AuditEvent) async throws -> Bool
+    func end(_ id: UUID, user: UserID, tenant: TenantID?, reason: SessionEndReason, at now: Date, audit: AuditEvent,
+             outbox: [OutboxEntry]) async throws -> Bool
     /// Ends every active session of `user` but `except`: in `tenant` only (an administrator's
     /// reach), or in every tenant when nil (the person themselves). - Returns: how many.
-    func endAll(user: UserID, tenant: TenantID?, except: UUID?, reason: SessionEndReason, at now: Date, audit: AuditEvent) async throws -> Int
+    func endAll(user: UserID, tenant: TenantID?, except: UUID?, reason: SessionEndReason, at now: Date, audit: AuditEvent,
+                outbox: [OutboxEntry]) async throws -> Int
     /// The person's active sessions, newest first: in `tenant` only, or everywhere when nil.
     func active(user: UserID, tenant: TenantID?, at now: Date) async throws -> [Session]
 }

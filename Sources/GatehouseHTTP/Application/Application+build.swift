@@ -107,7 +107,7 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Applic
     let credentials = SQLPasswordCredentialRepository(database: database)
     let tokens = APITokenService(tokens: tokenRepository, clock: clock, random: random)
     let passwords = try PasswordService(hasher: dependencies.passwordHasher, pool: dependencies.hashingPool)
-    let passwordChange = PasswordChangeService(credentials: credentials, attempts: attempts, passwords: passwords, clock: clock)
+
     let authenticator = SessionAuthenticator(sessions: sessions, origins: OriginCheck(baseURL: configuration.baseURL), clock: clock)
     let access = TenantAccess(tokens: tokens, sessions: authenticator, audit: audit, clock: clock)
     let csrf = CSRFProtection(secureCookies: configuration.usesHTTPS, random: random)
@@ -119,6 +119,8 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Applic
         configuration.baseURL ?? BoundAddress.shared.get() ?? "http://\(configuration.host):\(configuration.port)"
     }
     let messaging = AccountMessaging(webhooks: webhooks, outboxBox: dependencies.outboxBox, random: random, baseURL: baseURL)
+    let passwordChange = PasswordChangeService(credentials: credentials, attempts: attempts, passwords: passwords, clock: clock,
+                                               messaging: messaging)
     let login = LoginService(tenants: tenants, members: members, credentials: credentials, sessions: sessions, attempts: attempts,
                              audit: audit, passwords: passwords, clock: clock, random: random,
                              clientLimit: dependencies.clientAttemptLimit, store: accountStore, passwordRules: passwordChange,
@@ -150,13 +152,13 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Applic
         csrf: csrf, pages: pages
     ).addRoutes(to: router)
     SessionController(authenticator: authenticator, sessions: sessions, passwordChange: passwordChange, cookies: cookies,
-                      csrf: csrf, pages: pages, clock: clock).addRoutes(to: router)
+                      csrf: csrf, pages: pages, clock: clock, messaging: messaging).addRoutes(to: router)
     SettingsController(tenants: tenants, access: access, clock: clock).addRoutes(to: router)
     UsersController(
         directory: MemberDirectory(members: members, clock: clock), access: access, sessions: sessions, attempts: attempts,
         passwords: passwordChange,
         provisioning: AccountProvisioning(store: accountStore, messaging: messaging, passwords: passwords, clock: clock, random: random),
-        clock: clock
+        messaging: messaging, clock: clock
     ).addRoutes(to: router.group(UsersController<SQLMemberRepository, SQLAPITokenRepository>.path))
     WebhooksController(webhooks: webhooks, access: access, secrets: dependencies.webhookSecrets, clock: clock, random: random)
         .addRoutes(to: router.group(WebhooksController<SQLAPITokenRepository>.path))

@@ -12,6 +12,7 @@ struct SessionController: Sendable {
     let csrf: CSRFProtection
     let pages: PageRenderer
     let clock: any WallClock
+    let messaging: AccountMessaging
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("api/v1/session", use: whoAmI)
@@ -124,17 +125,20 @@ struct SessionController: Sendable {
     /// Ends one of the person's own sessions (this one or another). - Returns: whether it was active.
     private func end(_ id: UUID, of current: SessionAuthenticator.Current, context: AppRequestContext) async throws -> Bool {
         let now = clock.now()
+        let calls = try await messaging.sessionsEnded([id], of: current.member, in: current.tenant, reason: .signedOut, at: now)
         return try await sessions.end(id, user: current.member.user.id, tenant: nil, reason: .signedOut, at: now,
                                       audit: AuditEvent(at: now, tenant: current.tenant.id, actor: .user(current.member.user.id),
                                                         action: .sessionEnd, target: .session(id), outcome: .success,
-                                                        clientIP: context.clientIP, detail: ["reason": SessionEndReason.signedOut.rawValue]))
+                                                        clientIP: context.clientIP, detail: ["reason": SessionEndReason.signedOut.rawValue]), outbox: calls)
     }
 
     private func endEverywhere(_ current: SessionAuthenticator.Current, context: AppRequestContext) async throws {
         let now = clock.now()
+        let active = try await sessions.active(user: current.member.user.id, tenant: nil, at: now)
+        let calls = try await messaging.sessionsEnded(active.map(\.id), of: current.member, in: current.tenant, reason: .signedOutEverywhere, at: now)
         _ = try await sessions.endAll(user: current.member.user.id, tenant: nil, except: nil, reason: .signedOutEverywhere, at: now,
                                       audit: AuditEvent(at: now, tenant: current.tenant.id, actor: .user(current.member.user.id),
                                                         action: .sessionEndAll, target: .user(current.member.user.id),
-                                                        outcome: .success, clientIP: context.clientIP))
+                                                        outcome: .success, clientIP: context.clientIP), outbox: calls)
     }
 }

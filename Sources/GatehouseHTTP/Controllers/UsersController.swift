@@ -10,6 +10,7 @@ struct UsersController<Members: MemberRepository, Tokens: APITokenRepository>: S
     let attempts: any AttemptCounterRepository
     let passwords: PasswordChangeService
     let provisioning: AccountProvisioning
+    let messaging: AccountMessaging
     let clock: any WallClock
 
     static var path: RouterPath { "api/v1/tenants/:slug/users" }
@@ -106,7 +107,11 @@ struct UsersController<Members: MemberRepository, Tokens: APITokenRepository>: S
             var preview = try await directory.find(in: principal.tenant.id, id: id)
             try body.validate { try preview.apply(input, at: preview.user.updatedAt) }
         }
-        let updated = try await directory.update(in: principal.tenant.id, id: id, input, context: auditContext(principal, context))
+        let tenant = principal.tenant, messaging = messaging, now = clock.now()
+        let updated = try await directory.update(in: tenant.id, id: id, input, context: auditContext(principal, context)) { before, after in
+            guard before.membership.status != .disabled, after.membership.status == .disabled else { return [] }
+            return try await messaging.webhookCalls([AccountEvent(.userDisabled, member: after, tenant: tenant)], at: now)
+        }
         return try JSONResponse.make(UserJSON(updated, tenant: principal.tenant))
     }
 
@@ -127,9 +132,12 @@ struct UsersController<Members: MemberRepository, Tokens: APITokenRepository>: S
         let principal = try await access.administrator(request, context: context)
         let member = try await directory.find(in: principal.tenant.id, id: try Self.userID(context))
         let now = clock.now()
+        let active = try await sessions.active(user: member.user.id, tenant: principal.tenant.id, at: now)
+        let calls = try await messaging.sessionsEnded(active.map(\.id), of: member, in: principal.tenant, reason: .endedByAdministrator, at: now)
         _ = try await sessions.endAll(user: member.user.id, tenant: principal.tenant.id, except: nil, reason: .endedByAdministrator, at: now,
+                                     
                                       audit: AuditEvent(at: now, tenant: principal.tenant.id, actor: principal.actor, action: .sessionEndAll,
-                                                        target: .user(member.user.id), outcome: .success, clientIP: context.clientIP))
+                                                        target: .user(member.user.id), outcome: .success, clientIP: context.clientIP), outbox: calls)
         return Response(status: .noContent)
     }
 
@@ -140,7 +148,9 @@ struct UsersController<Members: MemberRepository, Tokens: APITokenRepository>: S
         let now = clock.now()
         let audit = AuditEvent(at: now, tenant: principal.tenant.id, actor: principal.actor, action: .sessionEnd, target: .session(id),
                                outcome: .success, clientIP: context.clientIP, detail: ["reason": SessionEndReason.endedByAdministrator.rawValue])
-        guard try await sessions.end(id, user: member.user.id, tenant: principal.tenant.id, reason: .endedByAdministrator, at: now, audit: audit) else {
+        let calls = try await messaging.sessionsEnded([id], of: member, in: principal.tenant, reason: .endedByAdministrator, at: now)
+        guard try await sessions.end(id, user: member.user.id, tenant: principal.tenant.id, reason: .endedByAdministrator, at: now, audit: audit,
+                                     outbox: calls) else {
             throw APIError.notFound("No such session.")
         }
         return Response(status: .noContent)

@@ -69,7 +69,7 @@ public struct SQLMemberRepository: MemberRepository {
         }
     }
 
-    public func update(_ member: Member, audit: AuditEvent) async throws {
+    public func update(_ member: Member, audit: AuditEvent, outbox: [OutboxEntry]) async throws {
         let user = member.user, membership = member.membership
         do {
             try await database.write { db in
@@ -87,6 +87,7 @@ public struct SQLMemberRepository: MemberRepository {
                     .where("user_id", .equal, membership.userID.description)
                     .run()
                 try await SQLAuditRepository.insert(audit, into: db)
+                try await SQLOutboxRepository.insert(outbox, into: db)
             }
         } catch { throw mapUniqueViolation(error) }
     }

@@ -35,8 +35,9 @@ public struct SQLPasswordCredentialRepository: PasswordCredentialRepository {
     }
 
     public func change(_ user: UserID, to hash: PasswordHash, keepHistory keep: Int, endingSessionsExcept session: UUID?,
-                       at now: Date, audit: AuditEvent) async throws {
+                       at now: Date, audit: AuditEvent, outbox: [OutboxEntry]) async throws {
         try await database.write { db in
+            try await SQLOutboxRepository.insert(outbox, into: db)
             try await Self.replace(user, with: hash, keepHistory: keep, at: now, in: db)
             _ = try await SQLSessionRepository.endAll(user: user, tenant: nil, except: session, reason: .passwordChanged, at: now, in: db, audit: audit)
         }

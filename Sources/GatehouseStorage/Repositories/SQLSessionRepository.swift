@@ -14,7 +14,7 @@ public struct SQLSessionRepository: SessionRepository {
     }
 
     public func create(_ session: Session, secretDigest: String, limit: SessionLimit?, replacing previousDigest: String?,
-                       audit: AuditEvent) async throws -> [UUID] {
+                       audit: AuditEvent, outbox: [OutboxEntry]) async throws -> [UUID] {
         let now = session.createdAt.stored
         return try await database.write { db in
             if let previousDigest {
@@ -53,6 +53,7 @@ public struct SQLSessionRepository: SessionRepository {
                         SQLLiteral.null, SQLBind(session.clientIP), SQLBind(session.userAgent))
                 .run()
             try await SQLAuditRepository.insert(audit, into: db)
+            try await SQLOutboxRepository.insert(outbox, into: db)
             return ended
         }
     }
@@ -94,7 +95,8 @@ public struct SQLSessionRepository: SessionRepository {
         tenant.map { " AND tenant_id = \(bind: $0.description)" } ?? ""
     }
 
-    public func end(_ id: UUID, user: UserID, tenant: TenantID?, reason: SessionEndReason, at now: Date, audit: AuditEvent) async throws -> Bool {
+    public func end(_ id: UUID, user: UserID, tenant: TenantID?, reason: SessionEndReason, at now: Date, audit: AuditEvent,
+                    outbox: [OutboxEntry]) async throws -> Bool {
         try await database.write { db in
             let ended = try await db.raw("""
                 UPDATE sessions SET ended_at = \(bind: now.stored), end_reason = \(bind: reason.rawValue)
@@ -103,14 +105,16 @@ public struct SQLSessionRepository: SessionRepository {
                 """).first()
             guard ended != nil else { return false }
             try await SQLAuditRepository.insert(audit, into: db)
+            try await SQLOutboxRepository.insert(outbox, into: db)
             return true
         }
     }
 
     public func endAll(user: UserID, tenant: TenantID?, except: UUID?, reason: SessionEndReason, at now: Date,
-                       audit: AuditEvent) async throws -> Int {
+                       audit: AuditEvent, outbox: [OutboxEntry]) async throws -> Int {
         try await database.write { db in
-            try await Self.endAll(user: user, tenant: tenant, except: except, reason: reason, at: now, in: db, audit: audit)
+            try await SQLOutboxRepository.insert(outbox, into: db)
+            return try await Self.endAll(user: user, tenant: tenant, except: except, reason: reason, at: now, in: db, audit: audit)
         }
     }
 

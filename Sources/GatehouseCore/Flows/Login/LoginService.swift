@@ -216,9 +216,11 @@ public struct LoginService: Sendable {
         let event = AuditEvent(at: now, tenant: tenant.id, actor: .user(member.user.id), action: .loginPassword,
                                target: .session(session.id), outcome: .success, clientIP: attempt.clientIP,
                                detail: ["persistent": String(attempt.keepSignedIn)])
+        let calls = try await messaging.webhookCalls([AccountEvent(.sessionSignedIn, member: member, tenant: tenant, sessionID: session.id)],
+                                                     at: now)
         do {
             let ended = try await sessions.create(session, secretDigest: secret.digest, limit: limit,
-                                                  replacing: attempt.previousSessionDigest, audit: event)
+                                                  replacing: attempt.previousSessionDigest, audit: event, outbox: calls)
             for id in ended {
                 try await audit.append(AuditEvent(at: now, tenant: tenant.id, actor: .system, action: .sessionEnd, target: .session(id),
                                                   outcome: .success, clientIP: attempt.clientIP, detail: ["reason": SessionEndReason.replacedByNewerSession.rawValue]))
