@@ -140,7 +140,11 @@ let package = Package(
         ),
         .testTarget(
             name: "GatehouseCoreTests",
-            dependencies: ["GatehouseCore", "GatehouseTesting"],
+            dependencies: [
+                "GatehouseCore", "GatehouseTesting",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -159,7 +163,10 @@ let package = Package(
         ),
         .testTarget(
             name: "GatehouseDeliveryTests",
-            dependencies: ["GatehouseCore", "GatehouseStorage", "GatehouseDelivery", "GatehouseTesting"],
+            dependencies: [
+                "GatehouseCore", "GatehouseStorage", "GatehouseDelivery", "GatehouseTesting",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(
