@@ -79,6 +79,7 @@ public final class OutboxDelivery: Service {
                 try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.settings.pollInterval) }
             }
         }
+        await webhookTransport.shutdown()
     }
 
     /// Leases the due entries and delivers them; returns how many were tried.

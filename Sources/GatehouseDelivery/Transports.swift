@@ -36,4 +36,10 @@ public protocol MailTransport: Sendable {
 /// Something that POSTs a webhook body and says whether the receiver took it.
 public protocol WebhookTransport: Sendable {
     func post(url: String, body: [UInt8], headers: [(String, String)]) async throws(DeliveryFailure)
+    /// Releases connections when the service stops.
+    func shutdown() async
+}
+
+extension WebhookTransport {
+    public func shutdown() async {}
 }
