@@ -70,3 +70,31 @@ def servers(db):
     for server in started:
         server.kill()
         print(f"\n===== server log ({db.kind}) =====\n" + server.describe())
+
+
+@pytest.fixture
+def mailbox():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1: plain SMTP, no AUTH; stopped after the test."""
+    from mailbox import Mailbox  # e2e/mailbox.py, which needs aiosmtpd only when used
+
+    box = Mailbox().start()
+    yield box
+    box.stop()
+
+
+@pytest.fixture
+def mailboxes():
+    """Starts Mailbox(**kwargs) servers (TLS, AUTH, ...); all are stopped after the test."""
+    from mailbox import Mailbox
+
+    started = []
+
+    def start(**kwargs):
+        box = Mailbox(**kwargs).start()
+        started.append(box)
+        return box
+
+    yield start
+    for box in started:
+        box.stop()
+
