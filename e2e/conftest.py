@@ -75,7 +75,7 @@ def servers(db):
 @pytest.fixture
 def mailbox():
     """A real SMTP server (aiosmtpd) on 127.0.0.1: plain SMTP, no AUTH; stopped after the test."""
-    from mailbox import Mailbox  # e2e/mailbox.py, which needs aiosmtpd only when used
+    from smtp_mailbox import Mailbox  # e2e/smtp_mailbox.py, which needs aiosmtpd only when used
 
     box = Mailbox().start()
     yield box
@@ -85,7 +85,7 @@ def mailbox():
 @pytest.fixture
 def mailboxes():
     """Starts Mailbox(**kwargs) servers (TLS, AUTH, ...); all are stopped after the test."""
-    from mailbox import Mailbox
+    from smtp_mailbox import Mailbox
 
     started = []
 

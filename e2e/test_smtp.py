@@ -1,4 +1,4 @@
-"""`gatehouse mail send-test` against a real SMTP server (aiosmtpd, see mailbox.py).
+"""`gatehouse mail send-test` against a real SMTP server (aiosmtpd, see smtp_mailbox.py).
 
 Each test checks what arrived, decoded by Python's own email package, not what the client
 says it sent: delivery, STARTTLS, smtps, AUTH PLAIN and LOGIN, refusals, dot-stuffing, MIME.

@@ -69,7 +69,7 @@ struct Serve: AsyncParsableCommand {
             logger.info("master key from \(keySource)")
             var mail: (any MailTransport)?
             if let url = configuration.smtpURL {
-                _ = url // SMTP_PENDING
+                mail = try SMTPMailTransport(url: url, trustedCertificatesFile: configuration.smtpCAFile, logger: logger)
             } else {
                 logger.notice("mail not configured: emails (invitations, password resets) wait in the outbox; administrators read them at GET /api/v1/tenants/{slug}/outbox. Set --smtp-url to send them.")
             }

@@ -10,8 +10,6 @@ tls="none" speaks plain SMTP; "starttls" offers STARTTLS (and AUTH only after it
 for each mailbox, valid for 127.0.0.1 and localhost: pass `ca_file` to the client (it is
 deleted by stop()).
 
-This module shadows the standard library's `mailbox` inside e2e/; nothing here needs that
-one, but do not import aiosmtpd.handlers (which does) in the suite.
 """
 
 from __future__ import annotations
@@ -95,7 +93,7 @@ class Mailbox:
     """
 
     def __init__(self, tls: str = "none", auth: Optional[dict[str, str]] = None,
-                 auth_mechanisms: Optional[tuple[str, ...]] = None):
+                 auth_mechanisms: Optional[tuple[str, ...]] = None, port: Optional[int] = None):
         if tls not in ("none", "starttls", "implicit"):
             raise ValueError(f"tls must be 'none', 'starttls' or 'implicit', not {tls!r}")
         self.tls = tls
@@ -103,7 +101,8 @@ class Mailbox:
         self.auth_mechanisms = tuple(auth_mechanisms) if auth_mechanisms else ("PLAIN", "LOGIN")
         self.messages: list[Received] = []
         self.ca_file: Optional[str] = None
-        self.port: Optional[int] = None
+        # A fixed port lets a test start the mail server where a Gatehouse already sends.
+        self.port: Optional[int] = port
         self._lock = threading.Lock()
         self._arrived = threading.Condition(self._lock)
         self._failures: list[int] = []
@@ -119,7 +118,7 @@ class Mailbox:
         server_context = None
         if self.tls != "none":
             server_context = self._make_certificates(Path(self._tmp.name))
-        self.port = _free_port()
+        self.port = self.port or _free_port()
         kwargs = dict(hostname="127.0.0.1", port=self.port, server_hostname="mailbox.test",
                       ready_timeout=30)
         if self.tls == "starttls":
