@@ -532,6 +532,13 @@ class WebhookReceiver:
         self.http.server_close()
 
 
+@pytest.fixture
+def receiver():
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.close()
+
+
 def b64url_decode(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
@@ -559,7 +566,7 @@ def public_pem(key) -> str:
                                          serialization.PublicFormat.SubjectPublicKeyInfo).decode()
 
 
-def test_accounts_webhooks_and_outbox_match_the_document(spec, db, servers):
+def test_accounts_webhooks_and_outbox_match_the_document(spec, db, servers, receiver):
     """Drives invitations, temporary passwords, password recovery, webhooks and the outbox
     through their success and error paths; every answer, and every webhook call received,
     must be documented and match."""
@@ -568,7 +575,6 @@ def test_accounts_webhooks_and_outbox_match_the_document(spec, db, servers):
     bootstrap_tenant(db, "globex", "Globex Support", "admin@globex.test")
     create_user(db, "acme", "agent@acme.test", "Art", "Agent", roles=("agent",), agent_id="7000", password=GOOD_PASSWORD)
     agent_token = create_token(db, "acme", "agent@acme.test")
-    receiver = WebhookReceiver()
     server = servers()                                   # no --smtp-url: emails wait in the outbox
     checker = Checker(spec)
     check = checker.check
@@ -814,7 +820,6 @@ def test_accounts_webhooks_and_outbox_match_the_document(spec, db, servers):
         assert time.monotonic() < deadline, \
             f"webhook calls received: {counts} and {len(to_key)} with the key, expected {expected} and 3"
         time.sleep(0.2)
-    receiver.close()
 
     deliveries = [headers["gatehouse-delivery"] for headers, _ in to_all + to_key]
     assert len(set(deliveries)) == len(deliveries), deliveries
