@@ -3,11 +3,21 @@ operation it documents, and what the server answers (status and body) is what it
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
+import json
 import re
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 import yaml
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from jsonschema import Draft202012Validator
 from openapi_spec_validator import validate
 
@@ -27,6 +37,28 @@ def spec() -> dict:
 def test_document_is_valid_openapi_3_1(spec):
     assert spec["openapi"].startswith("3.1")
     validate(spec)
+
+
+def test_examples_match_their_schemas(spec):
+    """Every example of a request or response body is valid against the schema beside it."""
+    checker = Checker(spec)
+    problems = []
+    for template, item in spec["paths"].items():
+        for method in METHODS & set(item):
+            operation = item[method]
+            bodies = [("request", checker.resolve_node(operation.get("requestBody", {})))]
+            bodies += [(status, checker.resolve_node(answer)) for status, answer in operation["responses"].items()]
+            for where, body in bodies:
+                media = (body.get("content") or {}).get("application/json")
+                if not media or "schema" not in media:
+                    continue
+                validator = Draft202012Validator({**media["schema"], "components": spec["components"]})
+                examples = {name: checker.resolve_node(example)["value"]
+                            for name, example in (media.get("examples") or {}).items()}
+                for name, value in examples.items():
+                    problems += [f"{method.upper()} {template} {where} example {name}: {list(e.path)}: {e.message}"
+                                 for e in validator.iter_errors(value)]
+    assert not problems, "\n".join(problems[:20])
 
 
 def test_every_documented_operation_is_served(spec, db, servers):
@@ -80,6 +112,32 @@ class Checker:
         for part in ref.removeprefix("#/").split("/"):
             node = node[part]
         return node
+
+    def resolve_node(self, node: dict) -> dict:
+        while isinstance(node, dict) and "$ref" in node:
+            node = self.resolve(node["$ref"])
+        return node
+
+    def check_webhook_call(self, headers: dict, body: bytes) -> dict:
+        """Validates one received webhook call against the document's `webhooks` section:
+        its event type is documented, the required headers are present, and the body
+        matches. Returns the parsed body."""
+        event = json.loads(body)
+        assert event.get("type") in self.spec["webhooks"], f"undocumented webhook event: {body!r}"
+        operation = self.spec["webhooks"][event["type"]]["post"]
+        lowered = {name.lower(): value for name, value in headers.items()}
+        for parameter in operation.get("parameters", []):
+            parameter = self.resolve_node(parameter)
+            if parameter["in"] == "header" and parameter.get("required"):
+                assert parameter["name"].lower() in lowered, f"{event['type']} call without {parameter['name']}: {headers}"
+                validator = Draft202012Validator({**parameter["schema"], "components": self.spec["components"]})
+                errors = list(validator.iter_errors(lowered[parameter["name"].lower()]))
+                assert not errors, f"{event['type']} header {parameter['name']}: {errors[0].message}"
+        schema = operation["requestBody"]["content"]["application/json"]["schema"]
+        validator = Draft202012Validator({**schema, "components": self.spec["components"]})
+        errors = sorted(validator.iter_errors(event), key=lambda e: list(e.path))
+        assert not errors, f"webhook {event['type']}: " + "; ".join(f"{list(e.path)}: {e.message}" for e in errors[:5])
+        return event
 
 
 def test_answers_match_the_document(spec, db, servers):
@@ -246,6 +304,9 @@ def test_sign_in_sessions_and_settings_match_the_document(spec, db, servers):
                             ("lockout", "LockoutPolicy")):
         defaults = {name: prop["default"] for name, prop in schemas[schema]["properties"].items()}
         assert resp.json()[section] == defaults, f"{section}: documented defaults {defaults}:\n" + show(resp)
+    for name, prop in schemas["Settings"]["properties"].items():
+        if "$ref" not in prop or "default" in prop:                                  # top-level settings
+            assert resp.json()[name] == prop["default"], f"{name}: documented default {prop['default']}:\n" + show(resp)
     resp = server.get(settings_path("acme"), session=admin_http)                                    # admin's cookie
     check("GET", SETTINGS, resp)
     assert resp.status_code == 200, show(resp)
@@ -424,3 +485,358 @@ def test_sign_in_sessions_and_settings_match_the_document(spec, db, servers):
     assert server.post(users_path("acme", agent) + "/unlock", admin).status_code == 204
     resp = change(only, current_password=agent_password, new_password="Blue-Harbour-77")
     assert resp.status_code == 204, show(resp)
+
+
+# ------------------------------------------------------------------------ accounts, webhooks, outbox
+
+INVITATION = "/api/v1/tenants/{slug}/users/{id}/invitation"
+TEMPORARY_PASSWORD = "/api/v1/tenants/{slug}/users/{id}/temporary-password"
+LOGIN_STEP = "/api/v1/login/{flow_id}/password"
+ACCEPT = "/api/v1/invitations/{token}/accept"
+RECOVERY, RECOVERY_CONFIRM = "/api/v1/password-recovery", "/api/v1/password-recovery/{recovery_id}/confirm"
+RESET = "/api/v1/password-reset/{token}"
+WEBHOOKS, WEBHOOK = "/api/v1/tenants/{slug}/webhooks", "/api/v1/tenants/{slug}/webhooks/{id}"
+OUTBOX = "/api/v1/tenants/{slug}/outbox"
+
+
+class WebhookReceiver:
+    """A local HTTP endpoint that records every call it gets (header names in lower case)
+    and answers 204."""
+
+    def __init__(self):
+        self.calls: list[tuple[dict, bytes]] = []
+        lock, calls = threading.Lock(), self.calls
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                with lock:
+                    calls.append(({k.lower(): v for k, v in self.headers.items()}, body))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.lock = lock
+        self.http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.http.server_address[1]}/hooks/gatehouse"
+
+    def received(self) -> list[tuple[dict, bytes]]:
+        with self.lock:
+            return list(self.calls)
+
+    def close(self) -> None:
+        self.http.shutdown()
+        self.http.server_close()
+
+
+@pytest.fixture
+def receiver():
+    receiver = WebhookReceiver()
+    yield receiver
+    receiver.close()
+
+
+def b64url_decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def signature_is_valid(header: str, secret: str, body: bytes) -> bool:
+    """The receiver's check of `Gatehouse-Signature: t=…,v1=…`, as the document describes it."""
+    parts = dict(part.split("=", 1) for part in header.split(","))
+    expected = hmac.new(secret.encode(), parts["t"].encode() + b"." + body, hashlib.sha256).hexdigest()
+    return abs(time.time() - int(parts["t"])) < 300 and hmac.compare_digest(parts["v1"], expected)
+
+
+def decrypt_jwe(token: str, private_key) -> tuple[dict, str]:
+    """Opens a compact JWE with RSA-OAEP-256 and A256GCM; returns its header and plaintext."""
+    encoded_header, wrapped_key, iv, ciphertext, tag = token.split(".")
+    header = json.loads(b64url_decode(encoded_header))
+    content_key = private_key.decrypt(b64url_decode(wrapped_key), padding.OAEP(
+        mgf=padding.MGF1(algorithm=hashes.SHA256()), algorithm=hashes.SHA256(), label=None))
+    plaintext = AESGCM(content_key).decrypt(b64url_decode(iv), b64url_decode(ciphertext) + b64url_decode(tag),
+                                            encoded_header.encode("ascii"))
+    return header, plaintext.decode()
+
+
+def public_pem(key) -> str:
+    return key.public_key().public_bytes(serialization.Encoding.PEM,
+                                         serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def test_accounts_webhooks_and_outbox_match_the_document(spec, db, servers, receiver):
+    """Drives invitations, temporary passwords, password recovery, webhooks and the outbox
+    through their success and error paths; every answer, and every webhook call received,
+    must be documented and match."""
+    migrate(db)
+    acme = bootstrap_tenant(db, "acme", "Acme Contact Center", "admin@acme.test")
+    bootstrap_tenant(db, "globex", "Globex Support", "admin@globex.test")
+    create_user(db, "acme", "agent@acme.test", "Art", "Agent", roles=("agent",), agent_id="7000", password=GOOD_PASSWORD)
+    agent_token = create_token(db, "acme", "agent@acme.test")
+    server = servers()                                   # no --smtp-url: emails wait in the outbox
+    checker = Checker(spec)
+    check = checker.check
+    admin = acme.admin_token
+    as_form = {"Content-Type": "application/x-www-form-urlencoded"}
+    evil = {"Origin": "https://evil.test"}
+
+    def refused(resp, status: int, error: str) -> dict:
+        assert resp.status_code == status and resp.json().get("error") == error, \
+            f"expected {status} {error}:\n" + show(resp)
+        return resp.json()
+
+    def ok(resp, status: int):
+        assert resp.status_code == status, f"expected {status}:\n" + show(resp)
+        return resp.json() if resp.content else None
+
+    def call(method: str, template: str, path: str, token=None, **kwargs):
+        resp = server.request(method, path, token, **kwargs)
+        check(method, template, resp)
+        return resp
+
+    def outbox(limit=None) -> list[dict]:
+        return ok(call("GET", OUTBOX, "/api/v1/tenants/acme/outbox" + (f"?limit={limit}" if limit else ""), admin),
+                  200)["messages"]
+
+    def link_token(message: dict, page: str) -> str:
+        match = re.search(re.escape(server.base_url + page) + r"([A-Za-z0-9_-]+)", message["text"])
+        assert match, f"expected a {page} link of this server in the email text:\n{message['text']}"
+        return match.group(1)
+
+    # ---------------------------------------------------------------- webhooks
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    hooks = "/api/v1/tenants/acme/webhooks"
+    all_events = spec["components"]["schemas"]["WebhookEventType"]["enum"]
+    resp = call("POST", WEBHOOKS, hooks, admin, json={"url": receiver.url, "events": all_events})
+    generated = ok(resp, 201)
+    assert generated["secret"].startswith("whsec_") and generated["has_public_key"] is False, show(resp)
+    assert resp.headers["Location"] == f"{hooks}/{generated['id']}", show(resp)
+    own_secret = "e2e-own-secret-0123456789"
+    resp = call("POST", WEBHOOKS, hooks, admin, json={"url": receiver.url, "events": ["user.password_changed"],
+                                                       "secret": own_secret, "public_key": public_pem(key)})
+    with_key = ok(resp, 201)
+    assert "secret" not in with_key and with_key["has_public_key"] is True, show(resp)
+    weak_key = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    body = refused(call("POST", WEBHOOKS, hooks, admin, json={"url": "ftp://user:pw@x.test", "events": ["user.deleted"],
+                                                              "secret": "short"}), 400, "validation_failed")
+    assert set(body["fields"]) == {"url", "events", "secret"}, body
+    body = refused(call("POST", WEBHOOKS, hooks, admin, json={"url": receiver.url, "events": ["user.created"],
+                                                              "public_key": public_pem(weak_key)}), 400, "validation_failed")
+    assert set(body["fields"]) == {"public_key"}, body
+    refused(call("POST", WEBHOOKS, hooks, admin, json={"events": [], "public_key": "nope"}), 400, "validation_failed")
+    refused(call("POST", WEBHOOKS, hooks, admin, data="{", headers={"Content-Type": "application/json"}), 400, "invalid_json")
+    refused(call("POST", WEBHOOKS, hooks, admin, data="url=x", headers=as_form), 415, "unsupported_media_type")
+    refused(call("POST", WEBHOOKS, hooks, agent_token, json={"url": receiver.url, "events": ["user.created"]}),
+            403, "forbidden")
+
+    listed = ok(call("GET", WEBHOOKS, hooks, admin), 200)["webhooks"]
+    assert {w["id"] for w in listed} == {generated["id"], with_key["id"]}, listed
+    assert [w["created_at"] for w in listed] == sorted(w["created_at"] for w in listed), listed    # oldest first
+    refused(call("GET", WEBHOOKS, hooks), 401, "unauthenticated")
+    refused(call("GET", WEBHOOKS, "/api/v1/tenants/globex/webhooks", admin), 404, "not_found")
+    shown = ok(call("GET", WEBHOOK, f"{hooks}/{with_key['id']}", admin), 200)
+    assert shown["public_key"] == public_pem(key) and "secret" not in shown, shown
+    for missing in (NOBODY, "not-a-webhook"):
+        refused(call("GET", WEBHOOK, f"{hooks}/{missing}", admin), 404, "not_found")
+    refused(call("GET", WEBHOOK, f"{hooks}/{with_key['id']}", agent_token), 403, "forbidden")
+
+    # ---------------------------------------------------------------- users: invitations, temporary passwords
+    users = "/api/v1/tenants/{slug}/users"
+    resp = call("POST", users, users_path("acme"), admin, json=new_user_body("ivy@acme.test", "Ivy", "Nakamura", invite=True))
+    ivy = ok(resp, 201)
+    assert ivy["status"] == "invited" and "invitation_expires_at" in ivy and "temporary_password" not in ivy, show(resp)
+    body = refused(call("POST", users, users_path("acme"), admin,
+                        json=new_user_body("two@acme.test", invite=True, temporary_password=True)), 400, "validation_failed")
+    assert set(body["fields"]) == {"invite", "temporary_password"}, body
+    body = refused(call("POST", users, users_path("acme"), admin,
+                        json=new_user_body("act@acme.test", invite=True, status="active")), 400, "validation_failed")
+    assert set(body["fields"]) == {"status"}, body
+    body = refused(call("POST", users, users_path("acme"), admin,
+                        json=new_user_body("yes@acme.test", invite="yes")), 400, "validation_failed")
+    assert set(body["fields"]) == {"invite"}, body
+    resp = call("POST", users, users_path("acme"), admin,
+                json=new_user_body("tom@acme.test", "Tom", "Okoro", temporary_password=True))
+    tom = ok(resp, 201)
+    assert tom["status"] == "active" and tom["temporary_password_format"] == "random", show(resp)
+    assert "temporary_password_warning" not in tom and "invitation_expires_at" not in tom, show(resp)
+
+    ok(call("POST", INVITATION, users_path("acme", ivy["id"]) + "/invitation", admin), 202)
+    refused(call("POST", INVITATION, users_path("acme", tom["id"]) + "/invitation", admin), 409, "not_invited")
+    refused(call("POST", INVITATION, users_path("acme", NOBODY) + "/invitation", admin), 404, "not_found")
+    refused(call("POST", INVITATION, users_path("acme", ivy["id"]) + "/invitation", agent_token), 403, "forbidden")
+    refused(call("POST", INVITATION, users_path("acme", ivy["id"]) + "/invitation"), 401, "unauthenticated")
+
+    # ---------------------------------------------------------------- the outbox, and accepting the invitation
+    messages = outbox()
+    assert [(m["template"], m["to"], m["status"]) for m in messages] == [("invitation", "ivy@acme.test", "pending")] * 2, messages
+    assert len(outbox(limit=1)) == 1
+    new_token, old_token = (link_token(m, "/invitations/") for m in messages)
+    assert new_token != old_token
+    refused(call("GET", OUTBOX, "/api/v1/tenants/acme/outbox?limit=0", admin), 400, "validation_failed")
+    refused(call("GET", OUTBOX, "/api/v1/tenants/acme/outbox", agent_token), 403, "forbidden")
+    refused(call("GET", OUTBOX, "/api/v1/tenants/acme/outbox"), 401, "unauthenticated")
+
+    def accept(token: str, **kwargs):
+        return call("POST", ACCEPT, f"/api/v1/invitations/{token}/accept", **kwargs)
+
+    refused(accept(old_token, json={"password": GOOD_PASSWORD}), 410, "link_replaced")
+    refused(accept("inv_not-a-real-token", json={"password": GOOD_PASSWORD}), 404, "link_not_found")
+    refused(accept(new_token, json={}), 400, "validation_failed")
+    body = refused(accept(new_token, json={"password": "nakamura"}), 400, "password_policy")
+    assert "contains_last_name" in body["violations"], body
+    refused(accept(new_token, json={"password": GOOD_PASSWORD}, headers=evil), 403, "cross_origin")
+    refused(accept(new_token, data="password=x", headers=as_form), 415, "unsupported_media_type")
+    resp = accept(new_token, json={"password": GOOD_PASSWORD})
+    assert ok(resp, 200)["status"] == "signed_in" and set_cookies(resp)[SESSION_COOKIE]["value"], show(resp)
+    assert resp.json()["user"]["status"] == "active", show(resp)
+    refused(accept(new_token, json={"password": GOOD_PASSWORD}), 410, "link_used")
+    refused(call("POST", INVITATION, users_path("acme", ivy["id"]) + "/invitation", admin), 409, "not_invited")
+
+    # ---------------------------------------------------------------- signing in with a temporary password
+    def sign_in(**body):
+        return call("POST", LOGIN, LOGIN, json=body)
+
+    def change_step(flow: str, **kwargs):
+        return call("POST", LOGIN_STEP, f"/api/v1/login/{flow}/password", **kwargs)
+
+    resp = sign_in(username="tom@acme.test", password=tom["temporary_password"], keep_signed_in=True)
+    pending = ok(resp, 200)
+    assert pending["status"] == "password_change_required" and SESSION_COOKIE not in set_cookies(resp), show(resp)
+    flow = pending["flow_id"]
+    body = refused(change_step(flow, json={"new_password": tom["temporary_password"]}), 400, "password_policy")
+    assert body["violations"] == ["reused"], body
+    refused(change_step(flow, json={"new_password": ""}), 400, "validation_failed")
+    refused(change_step(flow, json={"new_password": "Green-Harbour-58"}, headers=evil), 403, "cross_origin")
+    refused(change_step("lf_unknown", json={"new_password": "Green-Harbour-58"}), 410, "flow_expired")
+    resp = change_step(flow, json={"new_password": "Green-Harbour-58"})
+    assert ok(resp, 200)["status"] == "signed_in" and resp.json()["session"]["persistent"] is True, show(resp)
+    assert set_cookies(resp)[SESSION_COOKIE]["value"], show(resp)
+    refused(change_step(flow, json={"new_password": "Other-Harbour-59"}), 410, "flow_expired")
+    assert ok(sign_in(username="tom@acme.test", password="Green-Harbour-58"), 200)["status"] == "signed_in"
+
+    # An administrator's temporary password, in both formats; one that expires.
+    issued = ok(call("POST", TEMPORARY_PASSWORD, users_path("acme", ivy["id"]) + "/temporary-password", admin), 201)
+    assert issued["format"] == "random" and issued["warning"] is None, issued
+    refused(call("POST", TEMPORARY_PASSWORD, users_path("acme", NOBODY) + "/temporary-password", admin), 404, "not_found")
+    refused(call("POST", TEMPORARY_PASSWORD, users_path("acme", ivy["id"]) + "/temporary-password", agent_token),
+            403, "forbidden")
+    resp = call("PATCH", SETTINGS, settings_path("acme"), admin,
+                json={"temporary_password_format": "initials_phone", "temporary_password_ttl_seconds": 1})
+    assert ok(resp, 200)["temporary_password_format"] == "initials_phone", show(resp)
+    body = refused(call("PATCH", SETTINGS, settings_path("acme"), admin,
+                        json={"invitation_ttl_seconds": 0, "temporary_password_format": "words"}), 400, "validation_failed")
+    assert set(body["fields"]) == {"invitation_ttl_seconds", "temporary_password_format"}, body
+    resp = call("POST", users, users_path("acme"), admin,
+                json=new_user_body("john@acme.test", "John", "Doe", phone="512-555-1212", temporary_password=True))
+    john = ok(resp, 201)
+    assert john["temporary_password"] == "Jd5125551212!!" and john["temporary_password_warning"], show(resp)
+    issued = ok(call("POST", TEMPORARY_PASSWORD, users_path("acme", john["id"]) + "/temporary-password", admin), 201)
+    assert issued["format"] == "initials_phone" and issued["warning"], issued
+    body = refused(call("POST", TEMPORARY_PASSWORD, users_path("acme", tom["id"]) + "/temporary-password", admin),
+                   400, "validation_failed")
+    assert set(body["fields"]) == {"phone"}, body
+    time.sleep(1.5)                                                            # the 1-second temporary password expires
+    refused(sign_in(username="john@acme.test", password="Jd5125551212!!"), 401, "temporary_password_expired")
+    refused(sign_in(username="john@acme.test", password="Jd5125551212!?"), 401, "invalid_credentials")
+    ok(call("PATCH", "/api/v1/tenants/{slug}/users/{id}", users_path("acme", john["id"]), admin,
+            json={"status": "disabled"}), 200)
+    refused(call("POST", TEMPORARY_PASSWORD, users_path("acme", john["id"]) + "/temporary-password", admin),
+            409, "user_disabled")
+    ok(call("PATCH", SETTINGS, settings_path("acme"), admin,
+            json={"temporary_password_format": None, "temporary_password_ttl_seconds": None}), 200)
+
+    # ---------------------------------------------------------------- forgot password
+    def recover(**kwargs):
+        return call("POST", RECOVERY, RECOVERY, **kwargs)
+
+    def confirm(recovery_id: str):
+        return call("POST", RECOVERY_CONFIRM, f"/api/v1/password-recovery/{recovery_id}/confirm")
+
+    def reset(token: str, **kwargs):
+        return call("POST", RESET, f"/api/v1/password-reset/{token}", **kwargs)
+
+    known = ok(recover(json={"username": "tom@acme.test"}), 200)
+    assert known["masked_email"] == "t***@a***.test", known
+    unknown = ok(recover(json={"username": "nobody@acme.test"}), 200)
+    assert unknown["masked_email"] == "n***@a***.test", unknown
+    by_agent = ok(recover(json={"agent_id": 7000, "tenant": "acme"}), 200)
+    assert by_agent["masked_email"] == "a***@a***.test", by_agent
+    body = refused(recover(json={"agent_id": "7000"}), 400, "validation_failed")
+    assert set(body["fields"]) == {"tenant"}, body
+    refused(recover(json={"username": "tom@acme.test", "agent_id": "7000", "tenant": "acme"}), 400, "validation_failed")
+    refused(recover(json={}), 400, "validation_failed")
+    refused(recover(data="username=tom", headers=as_form), 415, "unsupported_media_type")
+
+    for recovery_id in (known["recovery_id"], known["recovery_id"], unknown["recovery_id"]):
+        assert ok(confirm(recovery_id), 202) == {"status": "sent_if_the_account_exists"}
+    refused(confirm("rcv_not-a-real-request"), 404, "not_found")
+    resets = [m for m in outbox() if m["template"] == "password_reset"]
+    assert [m["to"] for m in resets] == ["tom@acme.test"], resets           # one email, and none for nobody@
+    reset_token = link_token(resets[0], "/password/reset/")
+
+    refused(reset("rst_not-a-real-token", json={"new_password": "Blue-Harbour-77"}), 404, "link_not_found")
+    refused(reset(reset_token, json={}), 400, "validation_failed")
+    body = refused(reset(reset_token, json={"new_password": "Green-Harbour-58"}), 400, "password_policy")
+    assert body["violations"] == ["reused"], body
+    refused(reset(reset_token, data="new_password=x", headers=as_form), 415, "unsupported_media_type")
+    assert ok(reset(reset_token, json={"new_password": "Blue-Harbour-77"}), 204) is None
+    refused(reset(reset_token, json={"new_password": "Blue-Harbour-78"}), 410, "link_used")
+
+    for attempt in range(6):                                                   # 5 an hour per name
+        resp = recover(json={"username": "flood@acme.test"})
+    refused(resp, 429, "too_many_requests")
+    assert resp.headers["Retry-After"].isdigit(), show(resp)
+
+    # A session an administrator ends is reported too.
+    assert ok(sign_in(username="tom@acme.test", password="Blue-Harbour-77"), 200)["status"] == "signed_in"
+    resp = call("DELETE", USER_SESSIONS, user_sessions_path("acme", tom["id"]), admin)
+    assert resp.status_code == 204, show(resp)
+
+    # ---------------------------------------------------------------- the webhook calls received
+    expected = {"user.created": 3, "user.invited": 2, "user.activated": 1, "user.password_changed": 3,
+                "user.disabled": 1, "session.signed_in": 4, "session.ended": 1}
+    new_passwords = {"invitation_accepted": GOOD_PASSWORD, "temporary_password_replaced": "Green-Harbour-58",
+                     "password_reset": "Blue-Harbour-77"}
+    deadline = time.monotonic() + 60
+    while True:
+        to_all, to_key = [], []
+        for headers, raw in receiver.received():
+            event = checker.check_webhook_call(headers, raw)
+            assert headers["gatehouse-event"] == event["type"] and headers["gatehouse-event-id"] == event["id"], headers
+            assert event["tenant"] == {"id": acme.tenant_id, "slug": "acme"}, event
+            if signature_is_valid(headers["gatehouse-signature"], generated["secret"], raw):
+                to_all.append((headers, event))
+            else:
+                assert signature_is_valid(headers["gatehouse-signature"], own_secret, raw), \
+                    f"a call signed with neither webhook's secret: {headers}\n{raw!r}"
+                to_key.append((headers, event))
+        counts = {}
+        for _, event in to_all:
+            counts[event["type"]] = counts.get(event["type"], 0) + 1
+        if counts == expected and len(to_key) == 3:
+            break
+        assert time.monotonic() < deadline, \
+            f"webhook calls received: {counts} and {len(to_key)} with the key, expected {expected} and 3"
+        time.sleep(0.2)
+
+    deliveries = [headers["gatehouse-delivery"] for headers, _ in to_all + to_key]
+    assert len(set(deliveries)) == len(deliveries), deliveries
+    assert all("new_password_jwe" not in event["data"] for _, event in to_all)
+    ivy_events = [event["type"] for _, event in to_all if event["data"]["user"]["id"] == ivy["id"]]
+    assert ivy_events == ["user.created", "user.invited", "user.invited", "user.activated", "user.password_changed",
+                          "session.signed_in"], ivy_events                      # in order per person
+    for _, event in to_key:
+        assert event["type"] == "user.password_changed", event
+        header, password = decrypt_jwe(event["data"]["new_password_jwe"], key)
+        assert header == {"alg": "RSA-OAEP-256", "enc": "A256GCM", "cty": "text/plain", "kid": with_key["id"]}, header
+        assert password == new_passwords[event["data"]["reason"]], event
+
+    # ---------------------------------------------------------------- deleting webhooks
+    for webhook in (generated, with_key):
+        resp = call("DELETE", WEBHOOK, f"{hooks}/{webhook['id']}", admin)
+        assert resp.status_code == 204, show(resp)
+    refused(call("DELETE", WEBHOOK, f"{hooks}/{generated['id']}", admin), 404, "not_found")
+    refused(call("DELETE", WEBHOOK, f"{hooks}/{NOBODY}", agent_token), 403, "forbidden")
+    assert ok(call("GET", WEBHOOKS, hooks, admin), 200) == {"webhooks": []}
