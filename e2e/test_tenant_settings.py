@@ -15,7 +15,10 @@ DEFAULTS = {
     "password_policy": {"min_length": 8, "required_classes": 3, "forbidden_characters": "#$*/@", "history": 5,
                         "disallow_names": True},
     "lockout": {"max_failures": 5, "window_seconds": 900, "lockout_seconds": 900},
+    "invitation_ttl_seconds": 86400, "temporary_password_format": "random",
+    "temporary_password_ttl_seconds": 259200, "reset_link_ttl_seconds": 3600,
 }
+ACCOUNT_DEFAULTS = {k: v for k, v in DEFAULTS.items() if not isinstance(v, dict)}
 
 # (section, field, refused values, accepted boundary values)
 RANGES = [
@@ -31,6 +34,10 @@ RANGES = [
     ("lockout", "max_failures", [0, 101], [1, 100]),
     ("lockout", "window_seconds", [0, 86401], [1, 86400]),
     ("lockout", "lockout_seconds", [0, 86401], [1, 86400]),
+    (None, "invitation_ttl_seconds", [0, 2592001, "1"], [1, 2592000]),
+    (None, "temporary_password_format", ["webex", "", 1], ["initials_phone", "random"]),
+    (None, "temporary_password_ttl_seconds", [0, 2592001], [1, 2592000]),
+    (None, "reset_link_ttl_seconds", [0, 86401], [1, 86400]),
 ]
 
 
@@ -66,7 +73,7 @@ def test_patch_merges_section_by_section(admin):
                             password_policy={"min_length": 12, "forbidden_characters": "<>"})
     expected = {"session_policy": expected["session_policy"],
                 "password_policy": {**DEFAULTS["password_policy"], "min_length": 12, "forbidden_characters": "<>"},
-                "lockout": {**DEFAULTS["lockout"], "max_failures": 3}}
+                "lockout": {**DEFAULTS["lockout"], "max_failures": 3}, **ACCOUNT_DEFAULTS}
     assert after == expected
     assert update_settings(server, "acme", token) == expected, "an empty PATCH changes nothing"
     assert get_settings(server, "acme", token) == expected
@@ -84,14 +91,19 @@ def test_every_field_is_validated(admin):
     before = get_settings(server, "acme", token)
 
     for section, field, refused, accepted in RANGES:
-        key = f"{section}.{field}"
+        # Sections are objects; the account settings are single values at the top level.
+        key = f"{section}.{field}" if section else field
+        def patch(value):
+            return {section: {field: value}} if section else {field: value}
+        def stored(after):
+            return after[section][field] if section else after[field]
         for value in refused:
-            resp = server.patch(settings_path("acme"), token, json={section: {field: value}})
+            resp = server.patch(settings_path("acme"), token, json=patch(value))
             expect(resp, 400, "validation_failed")
             assert key in error_fields(resp), f"{key}={value!r}: expected fields[{key!r}]:\n" + show(resp)
         for value in accepted:
-            after = update_settings(server, "acme", token, **{section: {field: value}})
-            assert after[section][field] == value, f"{key}={value!r} was not stored: {after}"
+            after = update_settings(server, "acme", token, **patch(value))
+            assert stored(after) == value, f"{key}={value!r} was not stored: {after}"
     update_settings(server, "acme", token, **before)
     assert get_settings(server, "acme", token) == before
 

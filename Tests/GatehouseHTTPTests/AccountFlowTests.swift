@@ -130,6 +130,8 @@ import Testing
             harness.clock.advance(by: 259_201)
             let stale = try await LoginTests.login(client, email: "john@acme.test", password: "Jd5125551212!!")
             #expect(stale.status == .unauthorized && stale.errorCode == "temporary_password_expired", "\(stale.text)")
+            let invited = try await Self.createUser(client, harness, ["email": "inv@acme.test", "temporary_password": true, "status": "invited"])
+            #expect(invited.status == .badRequest && invited.fieldNames == ["status"], "\(invited.text)")
             let both = try await Self.createUser(client, harness, ["email": "both@acme.test", "temporary_password": true, "invite": true])
             #expect(both.status == .badRequest && both.fieldNames == ["invite", "temporary_password"])
         }

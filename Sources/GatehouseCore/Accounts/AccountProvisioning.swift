@@ -58,6 +58,10 @@ public struct AccountProvisioning: Sendable {
             }
             input.status = MembershipStatus.invited.rawValue
         }
+        if case .temporaryPassword = firstSignIn, input.status == MembershipStatus.invited.rawValue {
+            // An invited member cannot sign in, so the temporary password would never work.
+            throw FieldErrors("status", "must be active or disabled (or left out) with a temporary password")
+        }
         let draft = try MemberDraft(input)
         let settings = TenantSettings(document: tenant.settings)
         var issued: IssuedTemporaryPassword?

@@ -97,7 +97,7 @@ public struct RetrySchedule: Sendable, Equatable {
     public var maxDelaySeconds: Double
     public var maxAttempts: Int
 
-    /// Defaults: 5 s doubling to at most an hour, 30 attempts (about a day and a half).
+    /// Defaults: 5 s doubling to at most an hour, 30 attempts (about 20 hours in all).
     public init(baseSeconds: Double = 5, maxDelaySeconds: Double = 3600, maxAttempts: Int = 30) {
         self.baseSeconds = baseSeconds
         self.maxDelaySeconds = maxDelaySeconds
