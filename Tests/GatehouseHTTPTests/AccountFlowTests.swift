@@ -6,6 +6,7 @@ import GatehouseTesting
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import SQLKit
 import Testing
 
 /// Invitations, temporary passwords and forgot-password through the router, with the fixed
@@ -66,6 +67,11 @@ import Testing
 
             let again = try await Self.post(client, "/api/v1/invitations/\(token)/accept", ["password": Self.password])
             #expect(again.status == .gone && again.errorCode == "link_used")
+            let refusals = try await harness.database.read { db in
+                try await db.raw("SELECT detail FROM audit_events WHERE action = 'invitation.accept' AND outcome = 'denied'").all()
+                    .map { try $0.decode(column: "detail", as: String.self) }
+            }
+            #expect(refusals == [#"{"reason":"link_used"}"#], "a refused link is audited")
             let usedPage = try await client.execute(uri: "/invitations/\(token)", method: .get)
             #expect(usedPage.status == .gone && usedPage.text.contains("already been used") && usedPage.text.contains("administrator"))
 

@@ -39,6 +39,16 @@ public protocol AccountTransaction: Sendable {
     func append(_ events: [AuditEvent]) async throws
 }
 
+extension AccountStore {
+    /// The audit record of a link that was presented but did not work (spent, expired,
+    /// replaced or unknown): worth a look when many arrive from one address.
+    public func recordRefusedLink(_ refused: LinkUnusable, action: AuditAction, clientIP: String?, at now: Date) async throws {
+        let event = AuditEvent(at: now, tenant: nil, actor: .anonymous, action: action, target: nil, outcome: .denied, clientIP: clientIP,
+                               detail: ["reason": "link_\(refused.state.rawValue)"])
+        try await transaction { try await $0.append([event]) }
+    }
+}
+
 /// A person's current password hash and, for a temporary password, when it stops working.
 public struct StoredPassword: Sendable, Equatable {
     public let hash: PasswordHash

@@ -47,7 +47,11 @@ public struct InvitationAcceptance: Sendable {
     /// Sets the first password and activates the member.
     /// - Throws: ``LinkUnusable``, ``PasswordPolicyViolation``, ``PasswordHashingBusy``.
     public func accept(secret: String, password: String, clientIP: String?) async throws -> (member: Member, tenant: Tenant) {
-        let pending = try await pending(secret: secret)
+        let pending: Pending
+        do { pending = try await self.pending(secret: secret) } catch let refused as LinkUnusable {
+            try await store.recordRefusedLink(refused, action: .invitationAccept, clientIP: clientIP, at: clock.now())
+            throw refused
+        }
         let settings = TenantSettings(document: pending.tenant.settings)
         let hash = try await passwordRules.checkedHash(password, for: pending.member.user, policy: settings.password)
         let now = clock.now()

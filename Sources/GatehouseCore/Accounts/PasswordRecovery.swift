@@ -168,7 +168,11 @@ public struct PasswordRecovery: Sendable {
     /// Step 3: the new password. Every session of the person ends; lockouts are lifted.
     /// - Throws: ``LinkUnusable``, ``PasswordPolicyViolation``, ``PasswordHashingBusy``.
     public func reset(secret: String, newPassword: String, clientIP: String?) async throws {
-        let (member, tenant) = try await checkResetLink(secret)
+        let member: Member, tenant: Tenant
+        do { (member, tenant) = try await checkResetLink(secret) } catch let refused as LinkUnusable {
+            try await store.recordRefusedLink(refused, action: .passwordReset, clientIP: clientIP, at: clock.now())
+            throw refused
+        }
         let settings = TenantSettings(document: tenant.settings)
         let hash = try await passwordRules.checkedHash(newPassword, for: member.user, policy: settings.password)
         let now = clock.now()
