@@ -12,6 +12,10 @@ public protocol AccountStore: Sendable {
     /// Stores a pending sign-in step under the digest of its id.
     func insertLoginFlow(_ flow: LoginFlow, digest: String) async throws
     func loginFlow(digest: String) async throws -> LoginFlow?
+    /// Counts a wrong answer at a flow's step; returns the count so far (nil: no such flow).
+    func recordLoginFlowFailure(digest: String) async throws -> Int?
+    /// Ends a flow (too many wrong answers).
+    func endLoginFlow(digest: String, at now: Date) async throws
 }
 
 /// The writes available inside one transaction.

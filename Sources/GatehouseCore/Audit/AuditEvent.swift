@@ -103,6 +103,12 @@ public struct AuditAction: RawRepresentable, Sendable, Hashable {
     public static let passwordRecoveryStart = AuditAction(rawValue: "password_recovery.start")
     public static let passwordRecoveryConfirm = AuditAction(rawValue: "password_recovery.confirm")
     public static let passwordReset = AuditAction(rawValue: "password.reset")
+    public static let mfaEnroll = AuditAction(rawValue: "mfa.enroll")
+    public static let mfaDeviceDelete = AuditAction(rawValue: "mfa.device_delete")
+    public static let mfaRecoveryCodes = AuditAction(rawValue: "mfa.recovery_codes")
+    public static let mfaReset = AuditAction(rawValue: "mfa.reset")
+    public static let loginMFA = AuditAction(rawValue: "login.mfa")
+    public static let sessionReauthenticate = AuditAction(rawValue: "session.reauthenticate")
     public static let webhookCreate = AuditAction(rawValue: "webhook.create")
     public static let webhookDelete = AuditAction(rawValue: "webhook.delete")
 }

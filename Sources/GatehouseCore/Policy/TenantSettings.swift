@@ -6,6 +6,7 @@ public struct TenantSettings: Sendable, Equatable {
     public var password = PasswordPolicy()
     public var lockout = LockoutPolicy()
     public var account = AccountPolicy()
+    public var mfa = MFAPolicy()
     /// The stored document as it was, unknown sections and fields included.
     private var stored: [String: JSONValue] = [:]
 
@@ -23,6 +24,7 @@ public struct TenantSettings: Sendable, Equatable {
         password = PasswordPolicy(values, errors: &errors)
         lockout = LockoutPolicy(values, errors: &errors)
         account = AccountPolicy(values, errors: &errors)
+        mfa = MFAPolicy(values, errors: &errors)
         stored = values
     }
 
@@ -32,7 +34,7 @@ public struct TenantSettings: Sendable, Equatable {
     ]
 
     /// Settings that are single values at the top level of the document.
-    static let topLevelFields: Set<String> = AccountPolicy.fields
+    static let topLevelFields: Set<String> = AccountPolicy.fields.union(MFAPolicy.fields)
 
     /// The whole effective document: every known setting with its value or default, over
     /// whatever else the stored document holds.
@@ -46,6 +48,7 @@ public struct TenantSettings: Sendable, Equatable {
             values[key] = .object(merged)
         }
         values.merge(account.json) { $1 }
+        values.merge(mfa.json) { $1 }
         return SettingsDocument(values)
     }
 

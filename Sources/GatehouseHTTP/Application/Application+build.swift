@@ -121,10 +121,13 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Applic
     let messaging = AccountMessaging(webhooks: webhooks, outboxBox: dependencies.outboxBox, random: random, baseURL: baseURL)
     let passwordChange = PasswordChangeService(credentials: credentials, attempts: attempts, passwords: passwords, clock: clock,
                                                messaging: messaging)
+    let mfaDevices = SQLMFARepository(database: database)
+    let mfa = MFAService(devices: mfaDevices, secrets: dependencies.masterKey.box(for: "totp"),
+                         codeKey: { [masterKey = dependencies.masterKey] in masterKey.mac(for: "recovery-code", $0) }, clock: clock, random: random)
     let login = LoginService(tenants: tenants, members: members, credentials: credentials, sessions: sessions, attempts: attempts,
                              audit: audit, passwords: passwords, clock: clock, random: random,
                              clientLimit: dependencies.clientAttemptLimit, store: accountStore, passwordRules: passwordChange,
-                             messaging: messaging)
+                             messaging: messaging, mfa: mfa)
     let masterKey = dependencies.masterKey
 
     let router = Router(context: AppRequestContext.self)
@@ -158,8 +161,12 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Applic
         directory: MemberDirectory(members: members, clock: clock), access: access, sessions: sessions, attempts: attempts,
         passwords: passwordChange,
         provisioning: AccountProvisioning(store: accountStore, messaging: messaging, passwords: passwords, clock: clock, random: random),
-        messaging: messaging, clock: clock
+        messaging: messaging, mfaDevices: mfaDevices, clock: clock
     ).addRoutes(to: router.group(UsersController<SQLMemberRepository, SQLAPITokenRepository>.path))
+    MFAController(mfa: mfa, devices: mfaDevices,
+                  reauthentication: Reauthentication(repository: SQLReauthenticationRepository(database: database), credentials: credentials,
+                                                     attempts: attempts, passwords: passwords, clock: clock),
+                  authenticator: authenticator, csrf: csrf, pages: pages, clock: clock).addRoutes(to: router)
     WebhooksController(webhooks: webhooks, access: access, secrets: dependencies.webhookSecrets, clock: clock, random: random)
         .addRoutes(to: router.group(WebhooksController<SQLAPITokenRepository>.path))
     OutboxController(outbox: SQLOutboxRepository(database: database), access: access, box: dependencies.outboxBox,

@@ -15,6 +15,7 @@ struct LoginController: Sendable {
         router.post("api/v1/login", use: apiLogin)
         router.post("api/v1/login/:flow/password", use: apiChangePassword)
         router.post("login/password", use: submitPasswordChange)
+        addMFARoutes(to: router)
         router.get("login", use: page)
         router.post("login", use: submit)
     }
@@ -65,14 +66,14 @@ struct LoginController: Sendable {
         }
     }
 
-    private func signedInResponse(_ signedIn: SignedIn) throws -> Response {
+    func signedInResponse(_ signedIn: SignedIn) throws -> Response {
         var response = try JSONResponse.make(WhoAmIJSON(status: "signed_in", member: signedIn.member, tenant: signedIn.tenant,
                                                         session: signedIn.session))
         response.setCookie(cookies.session(signedIn))
         return response
     }
 
-    private func attempt(_ identifier: LoginIdentifier, password: String, keepSignedIn: Bool, _ request: Request,
+    func attempt(_ identifier: LoginIdentifier, password: String, keepSignedIn: Bool, _ request: Request,
                          _ context: AppRequestContext) -> LoginService.Attempt {
         LoginService.Attempt(identifier: identifier, password: password, keepSignedIn: keepSignedIn,
                              clientIP: context.clientIP, userAgent: request.headers[.userAgent],
@@ -154,7 +155,7 @@ struct LoginController: Sendable {
                 response = Response.redirect(to: ReturnPath.orFallback(form.return_to), type: .found)
                 response.setCookie(cookies.session(signedIn))
             case .stepRequired(let pending):
-                response = try renderPasswordChange(request, pending: pending, returnTo: form.return_to, error: nil, broken: [], status: .ok)
+                response = try renderStep(request, pending: pending, returnTo: form.return_to)
             }
             response.setCookie(form.remember_me != nil ? cookies.rememberedUsername(username) : cookies.forgetUsername())
             return response
@@ -199,7 +200,7 @@ struct LoginController: Sendable {
                 response.setCookie(cookies.session(signedIn))
                 return response
             case .stepRequired(let next):
-                return try renderPasswordChange(request, pending: next, returnTo: form.return_to, error: nil, broken: [], status: .ok)
+                return try renderStep(request, pending: next, returnTo: form.return_to)
             }
         } catch let error as APIError where error.code == "password_policy" {
             return try renderPasswordChange(request, pending: pending, returnTo: form.return_to,
@@ -208,6 +209,35 @@ struct LoginController: Sendable {
         } catch let error as APIError where error.status != .internalServerError {
             return try await render(request, form: Form(return_to: form.return_to), error: error.message, notice: nil, status: error.status)
         }
+    }
+
+    /// The page of the step a sign-in waits at.
+    func renderStep(_ request: Request, pending: PendingLogin, returnTo: String?, error: String? = nil,
+                    status: HTTPResponse.Status = .ok) throws -> Response {
+        switch pending.flow.step {
+        case .passwordChange:
+            return try renderPasswordChange(request, pending: pending, returnTo: returnTo, error: error, broken: [], status: status)
+        case .mfa:
+            return try renderFlowPage("mfa-code", request, pending: pending, returnTo: returnTo, error: error, status: status,
+                                      extra: ["title": "Enter your code", "tenantName": pending.tenant.displayName])
+        case .mfaEnrollment:
+            return try renderFlowPage("mfa-name", request, pending: pending, returnTo: returnTo, error: error, status: status, extra: [
+                "title": "Set up two-step verification", "action": "/login/mfa/enroll",
+                "lead": "\(pending.tenant.displayName) asks for a second step at sign-in: a code from an authenticator app on your phone. Set it up now; it takes a minute."])
+        }
+    }
+
+    func renderFlowPage(_ template: String, _ request: Request, pending: PendingLogin, returnTo: String?, error: String?,
+                        status: HTTPResponse.Status, extra: [String: Any]) throws -> Response {
+        let (csrfToken, cookie) = csrf.token(for: request)
+        var values = extra
+        values["csrfToken"] = csrfToken
+        values["flowID"] = pending.flowID
+        if let returnTo = ReturnPath.validated(returnTo) { values["returnTo"] = returnTo }
+        if let error { values["error"] = error }
+        var headers: HTTPFields = [:]
+        if let cookie { headers[.setCookie] = cookie.description }
+        return try pages.render(template, values, status: status, headers: headers)
     }
 
     private func renderPasswordChange(_ request: Request, pending: PendingLogin, returnTo: String?, error: String?,
@@ -228,7 +258,7 @@ struct LoginController: Sendable {
         return try pages.render("set-password", values, status: status, headers: headers)
     }
 
-    private func render(_ request: Request, form: Form, error: String?, notice: String?, status: HTTPResponse.Status) async throws -> Response {
+    func render(_ request: Request, form: Form, error: String?, notice: String?, status: HTTPResponse.Status) async throws -> Response {
         let (csrfToken, cookie) = csrf.token(for: request)
         var tenantName: String?
         if let slug = form.tenant, let parsed = try? TenantSlug(slug) { tenantName = try await tenants.find(slug: parsed)?.displayName }
@@ -262,6 +292,12 @@ struct PendingLoginJSON: Encodable {
         case .passwordChange:
             status = "password_change_required"
             passwordPolicy = PasswordPolicyJSON(TenantSettings(document: pending.tenant.settings).password)
+        case .mfa:
+            status = "mfa_required"
+            passwordPolicy = nil
+        case .mfaEnrollment:
+            status = "mfa_enrollment_required"
+            passwordPolicy = nil
         }
         flowId = pending.flowID
         expiresAt = pending.flow.expiresAt

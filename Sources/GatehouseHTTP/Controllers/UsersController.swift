@@ -11,6 +11,7 @@ struct UsersController<Members: MemberRepository, Tokens: APITokenRepository>: S
     let passwords: PasswordChangeService
     let provisioning: AccountProvisioning
     let messaging: AccountMessaging
+    let mfaDevices: any MFARepository
     let clock: any WallClock
 
     static var path: RouterPath { "api/v1/tenants/:slug/users" }
@@ -27,6 +28,7 @@ struct UsersController<Members: MemberRepository, Tokens: APITokenRepository>: S
             .post(":id/unlock", use: unlock)
             .post(":id/invitation", use: resendInvitation)
             .post(":id/temporary-password", use: issueTemporaryPassword)
+            .post(":id/mfa/reset", use: resetMFA)
     }
 
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -154,6 +156,23 @@ struct UsersController<Members: MemberRepository, Tokens: APITokenRepository>: S
             throw APIError.notFound("No such session.")
         }
         return Response(status: .noContent)
+    }
+
+    /// Removes the member's authenticator apps and recovery codes (they lost their phone); the
+    /// member is told by email. Their next password sign-in asks for no code (or enrols again
+    /// when the tenant requires MFA).
+    @Sendable func resetMFA(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let principal = try await access.administrator(request, context: context)
+        let member = try await directory.find(in: principal.tenant.id, id: try Self.userID(context))
+        let now = clock.now()
+        var values: [String: String] = [:]
+        if TenantSettings(document: principal.tenant.settings).mfa.requires(member) { values["required"] = "true" }
+        let mail = messaging.mail("mfa_reset", to: member, tenant: principal.tenant, values: values, at: now)
+        let removed = try await mfaDevices.reset(user: member.user.id,
+                                                 audit: AuditEvent(at: now, tenant: principal.tenant.id, actor: principal.actor, action: .mfaReset,
+                                                                   target: .user(member.user.id), outcome: .success, clientIP: context.clientIP),
+                                                 outbox: [mail])
+        return try JSONResponse.make(["devices_removed": removed])
     }
 
     /// Lifts a lockout: the guess counters for every name the member signs in with.

@@ -51,6 +51,8 @@ public struct APIError: HTTPResponseError {
     public static let notSignedIn = APIError(.unauthorized, "unauthenticated", "You are not signed in, or your session has ended. Sign in again.",
                                              headers: [.wwwAuthenticate: "Cookie realm=\"gatehouse\", form-action=\"/login\""])
     public static let crossOrigin = APIError(.forbidden, "cross_origin", "Requests from other sites may not use your session.")
+    public static let reauthenticationRequired = APIError(.forbidden, "reauthentication_required",
+        "Confirm your password first (POST /api/v1/session/reauthenticate); it counts for 5 minutes.")
     public static let forbidden = APIError(.forbidden, "forbidden", "You are not allowed to do this in this tenant.")
     public static func notFound(_ message: String = "Not found.") -> APIError { APIError(.notFound, "not_found", message) }
     public static func invalidJSON(_ message: String) -> APIError { APIError(.badRequest, "invalid_json", message) }

@@ -18,6 +18,10 @@ extension APIError {
                             fields: ["current_password": "is not right"])
         case PasswordChangeError.tooManyAttempts(let seconds): return .tooManyAttempts(retryAfter: seconds)
         case let error as LinkUnusable: return from(link: error)
+        case is InvalidMFACode:
+            return APIError(.badRequest, "invalid_code", "That code is not right. Type the code your authenticator app shows now.",
+                            fields: ["code": "is not a current code of this device"])
+        case is MFADisabled: return APIError(.conflict, "mfa_disabled", "Your organisation has turned two-step verification off.")
         case is NotInvited:
             return APIError(.conflict, "not_invited", "This user has already accepted their invitation (or signs in another way).")
         case is MemberDisabled: return APIError(.conflict, "user_disabled", "This user is disabled. Enable them first.")
@@ -43,6 +47,11 @@ extension APIError {
         case .flowExpired:
             return APIError(.gone, "flow_expired", "This sign-in took too long or was already completed. Sign in again.")
         case .passwordPolicy(let violation): return .passwordPolicy(violation)
+        case .invalidCode(let remaining):
+            return APIError(.unauthorized, "invalid_code",
+                            "That code is not right. \(remaining) more \(remaining == 1 ? "try" : "tries") before you must sign in again.")
+        case .tooManyCodes:
+            return APIError(.tooManyRequests, "too_many_attempts", "Too many wrong codes. Sign in again.")
         case .unavailable: return nil
         }
     }

@@ -24,5 +24,6 @@ extension Migration {
         .v1Foundation,
         .v2Sessions,
         .v3Accounts,
+        .v4MFA,
     ]
 }

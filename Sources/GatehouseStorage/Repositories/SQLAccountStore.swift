@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import GatehouseCore
 import SQLKit
 
@@ -41,6 +41,20 @@ public struct SQLAccountStore: AccountStore {
         try await database.read { db in
             try await db.raw("SELECT * FROM login_flows WHERE secret_digest = \(bind: digest) AND used_at IS NULL").first()
                 .flatMap(Self.flow(from:))
+        }
+    }
+
+    public func recordLoginFlowFailure(digest: String) async throws -> Int? {
+        try await database.write { db in
+            try await db.raw("""
+                UPDATE login_flows SET failures = failures + 1 WHERE secret_digest = \(bind: digest) AND used_at IS NULL RETURNING failures
+                """).first()?.decode(column: "failures", as: Int.self)
+        }
+    }
+
+    public func endLoginFlow(digest: String, at now: Date) async throws {
+        try await database.write { db in
+            try await db.raw("UPDATE login_flows SET used_at = \(bind: now.stored) WHERE secret_digest = \(bind: digest) AND used_at IS NULL").run()
         }
     }
 

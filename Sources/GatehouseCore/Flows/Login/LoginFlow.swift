@@ -12,6 +12,8 @@ public struct LoginFlow: Sendable, Equatable {
     public let expiresAt: Date
 
     public static let lifetimeSeconds = 300
+    /// Wrong codes after which a flow ends.
+    public static let maxFailures = 5
 
     public init(tenantID: TenantID, userID: UserID, step: LoginStep, keepSignedIn: Bool, createdAt: Date) {
         self.init(tenantID: tenantID, userID: userID, step: step, keepSignedIn: keepSignedIn, createdAt: createdAt,
@@ -32,6 +34,10 @@ public struct LoginFlow: Sendable, Equatable {
 public enum LoginStep: String, Sendable, Equatable {
     /// Signed in with a temporary password: a new one must be chosen first.
     case passwordChange = "password_change"
+    /// A code from the person's authenticator app (or a recovery code).
+    case mfa
+    /// The tenant requires a second factor and the person has none: enrol one now.
+    case mfaEnrollment = "mfa_enrollment"
 }
 
 /// A sign-in waiting at a step: what the client needs to continue.

@@ -21,11 +21,12 @@ public struct LoginService: Sendable {
     let store: any AccountStore
     let passwordRules: PasswordChangeService
     let messaging: AccountMessaging
+    let mfa: MFAService
 
     public init(tenants: any TenantRepository, members: any MemberRepository, credentials: any PasswordCredentialRepository,
                 sessions: any SessionRepository, attempts: any AttemptCounterRepository, audit: any AuditRepository,
                 passwords: PasswordService, clock: any WallClock, random: any RandomSource, clientLimit: ClientAttemptLimit,
-                store: any AccountStore, passwordRules: PasswordChangeService, messaging: AccountMessaging) {
+                store: any AccountStore, passwordRules: PasswordChangeService, messaging: AccountMessaging, mfa: MFAService) {
         self.tenants = tenants
         self.members = members
         self.credentials = credentials
@@ -39,6 +40,7 @@ public struct LoginService: Sendable {
         self.store = store
         self.passwordRules = passwordRules
         self.messaging = messaging
+        self.mfa = mfa
     }
 
     /// What a client sends to sign in.
@@ -134,7 +136,97 @@ public struct LoginService: Sendable {
             try await record(.success, attempt, resolved, reason: "password_change_required")
             return .stepRequired(PendingLogin(flowID: secret.plaintext, flow: flow, member: member, tenant: tenant))
         }
-        return try await startSession(for: member, in: tenant, policy: tenantSettings.session, attempt: attempt, at: now)
+        return try await secondFactorOrSession(for: member, in: tenant, attempt: attempt, at: now)
+    }
+
+    /// After the password: the code step when the person has a device (and MFA is not off),
+    /// enrolment when the tenant requires a device they lack, else the session.
+    private func secondFactorOrSession(for member: Member, in tenant: Tenant, attempt: Attempt, at now: Date) async throws -> LoginOutcome {
+        let settings = TenantSettings(document: tenant.settings)
+        var step: LoginStep?
+        if settings.mfa.mode != .off {
+            if try await mfa.hasDevice(member.user.id) { step = .mfa }
+            else if settings.mfa.requires(member) { step = .mfaEnrollment }
+        }
+        guard let step else { return try await startSession(for: member, in: tenant, policy: settings.session, attempt: attempt, at: now) }
+        let secret = SecretToken(prefix: "lf_", random: random)
+        let flow = LoginFlow(tenantID: tenant.id, userID: member.user.id, step: step, keepSignedIn: attempt.keepSignedIn, createdAt: now)
+        try await store.insertLoginFlow(flow, digest: secret.digest)
+        return .stepRequired(PendingLogin(flowID: secret.plaintext, flow: flow, member: member, tenant: tenant))
+    }
+
+    /// Completes the code step with a code from the app or a recovery code. Five wrong answers
+    /// end the flow, and each counts towards the account's lockout like a wrong password.
+    /// - Throws: ``LoginError``.
+    public func completeMFA(flowID: String, code: String?, recoveryCode: String?, attempt: Attempt) async throws(LoginError) -> LoginOutcome {
+        do {
+            let pending = try await pending(flowID: flowID)
+            guard pending.flow.step == .mfa else { throw LoginError.flowExpired }
+            let member = pending.member, now = clock.now()
+            let usedRecovery = code == nil && recoveryCode != nil
+            let right = if let code { try await mfa.verify(code: code, for: member.user.id) }
+                else if let recoveryCode { try await mfa.useRecoveryCode(recoveryCode, for: member.user.id) }
+                else { false }
+            let digest = SecretToken(presented: flowID).digest
+            let accountKey = AttemptKey.account(.email(member.user.email.value, tenant: nil))
+            guard right else {
+                let failures = try await store.recordLoginFlowFailure(digest: digest) ?? LoginFlow.maxFailures
+                let lockout = TenantSettings(document: pending.tenant.settings).lockout
+                let counted = try await attempts.count(accountKey, at: now, windowSeconds: lockout.windowSeconds)
+                if counted.attempts >= lockout.maxFailures {
+                    try await attempts.lock(accountKey, until: now.addingTimeInterval(TimeInterval(lockout.lockoutSeconds)))
+                }
+                try await audit.append(AuditEvent(at: now, tenant: pending.tenant.id, actor: .user(member.user.id), action: .loginMFA,
+                                                  target: .user(member.user.id), outcome: .failure, clientIP: attempt.clientIP,
+                                                  detail: ["reason": usedRecovery ? "wrong_recovery_code" : "wrong_code",
+                                                           "failures": String(failures)]))
+                if failures >= LoginFlow.maxFailures {
+                    try await store.endLoginFlow(digest: digest, at: now)
+                    throw LoginError.tooManyCodes
+                }
+                throw LoginError.invalidCode(remaining: LoginFlow.maxFailures - failures)
+            }
+            let event = AuditEvent(at: now, tenant: pending.tenant.id, actor: .user(member.user.id), action: .loginMFA,
+                                   target: .user(member.user.id), outcome: .success, clientIP: attempt.clientIP,
+                                   detail: ["method": usedRecovery ? "recovery_code" : "totp"])
+            try await store.transaction { tx in
+                guard try await tx.useLoginFlow(digest: digest, at: now) != nil else { throw LoginError.flowExpired }
+                try await tx.clearAttempts([accountKey])
+                try await tx.append([event])
+            }
+            var continued = attempt
+            continued.keepSignedIn = pending.flow.keepSignedIn
+            return try await startSession(for: member, in: pending.tenant, policy: TenantSettings(document: pending.tenant.settings).session,
+                                          attempt: continued, at: now)
+        } catch let error as LoginError {
+            throw error
+        } catch {
+            throw .unavailable(error)
+        }
+    }
+
+    /// Enrolment inside the sign-in flow (the tenant requires a device the person lacks).
+    public func startMFAEnrollment(flowID: String, deviceName: String?) async throws -> MFAService.Enrollment {
+        let pending = try await pending(flowID: flowID)
+        guard pending.flow.step == .mfaEnrollment else { throw LoginError.flowExpired }
+        return try await mfa.enroll(pending.member, in: pending.tenant, name: deviceName)
+    }
+
+    /// Confirms the enrolment with a code and signs in; the recovery codes come back once.
+    public func completeMFAEnrollment(flowID: String, enrollment: UUID, code: String,
+                                      attempt: Attempt) async throws -> (outcome: LoginOutcome, recoveryCodes: [String]?) {
+        let pending = try await pending(flowID: flowID)
+        guard pending.flow.step == .mfaEnrollment else { throw LoginError.flowExpired }
+        let confirmed = try await mfa.confirm(pending.member, in: pending.tenant, enrollment: enrollment, code: code, clientIP: attempt.clientIP)
+        let digest = SecretToken(presented: flowID).digest, now = clock.now()
+        try await store.transaction { tx in
+            guard try await tx.useLoginFlow(digest: digest, at: now) != nil else { throw LoginError.flowExpired }
+        }
+        var continued = attempt
+        continued.keepSignedIn = pending.flow.keepSignedIn
+        let outcome = try await startSession(for: pending.member, in: pending.tenant,
+                                             policy: TenantSettings(document: pending.tenant.settings).session, attempt: continued, at: now)
+        return (outcome, confirmed.recoveryCodes)
     }
 
     /// A pending sign-in's flow, for the page of its step.
@@ -183,7 +275,7 @@ public struct LoginService: Sendable {
             }
             var continued = attempt
             continued.keepSignedIn = pending.flow.keepSignedIn
-            return try await startSession(for: member, in: pending.tenant, policy: settings.session, attempt: continued, at: now)
+            return try await secondFactorOrSession(for: member, in: pending.tenant, attempt: continued, at: now)
         } catch let error as LoginError {
             throw error
         } catch let busy as PasswordHashingBusy {
@@ -354,6 +446,10 @@ public enum LoginError: Error, Sendable {
     case temporaryPasswordExpired
     /// The sign-in flow is unknown, used, or older than five minutes.
     case flowExpired
+    /// A wrong code at the code step; `remaining` more are allowed.
+    case invalidCode(remaining: Int)
+    /// The fifth wrong code: the flow has ended.
+    case tooManyCodes
     /// The new password breaks the tenant's rules.
     case passwordPolicy(PasswordPolicyViolation)
     /// The database failed; the caller logs it.

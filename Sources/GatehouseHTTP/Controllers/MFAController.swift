@@ -1,0 +1,253 @@
+import Foundation
+import GatehouseCore
+import Hummingbird
+
+/// A person's own second factors: enrolment (`/api/v1/mfa/totp`), devices, recovery codes, the
+/// password check that removing one needs, and the My account → Security page.
+struct MFAController: Sendable {
+    let mfa: MFAService
+    let devices: any MFARepository
+    let reauthentication: Reauthentication
+    let authenticator: SessionAuthenticator
+    let csrf: CSRFProtection
+    let pages: PageRenderer
+    let clock: any WallClock
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.post("api/v1/mfa/totp", use: apiEnroll)
+        router.post("api/v1/mfa/totp/:id/verify", use: apiVerify)
+        router.get("api/v1/mfa/devices", use: apiDevices)
+        router.delete("api/v1/mfa/devices/:id", use: apiDelete)
+        router.post("api/v1/mfa/recovery-codes", use: apiRecoveryCodes)
+        router.post("api/v1/session/reauthenticate", use: apiReauthenticate)
+        router.get("account/security", use: page)
+        router.post("account/security/totp", use: pageEnroll)
+        router.post("account/security/totp/verify", use: pageVerify)
+        router.post("account/security/devices/delete", use: pageDelete)
+        router.post("account/security/recovery-codes", use: pageRecoveryCodes)
+    }
+
+    // MARK: API
+
+    @Sendable func apiEnroll(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let current = try await authenticator.require(request)
+        var body = try await JSONRequest.read(request, context: context)
+        let name = body.string("device_name")
+        if !body.errors.isEmpty { throw APIError.validation(body.errors.messages) }
+        let started = try await mfa.enroll(current.member, in: current.tenant, name: name)
+        return try JSONResponse.make(status: .created, EnrollmentJSON(started, now: clock.now()))
+    }
+
+    @Sendable func apiVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let current = try await authenticator.require(request)
+        var body = try await JSONRequest.read(request, context: context)
+        let code = body.string("code")
+        var errors = body.errors
+        if (code ?? "").isEmpty { errors.add("code", "is required") }
+        if !errors.isEmpty { throw APIError.validation(errors.messages) }
+        let confirmed = try await mfa.confirm(current.member, in: current.tenant, enrollment: try Self.id(context), code: code!,
+                                              clientIP: context.clientIP)
+        return try JSONResponse.make(ConfirmedDeviceJSON(device: DeviceJSON(confirmed.device), recoveryCodes: confirmed.recoveryCodes))
+    }
+
+    @Sendable func apiDevices(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let current = try await authenticator.require(request)
+        return try JSONResponse.make(try await deviceList(current.member.user.id))
+    }
+
+    @Sendable func apiDelete(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let current = try await authenticator.require(request)
+        try await requireRecentPassword(current)
+        try await deleteDevice(try Self.id(context), current, context)
+        return Response(status: .noContent)
+    }
+
+    @Sendable func apiRecoveryCodes(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let current = try await authenticator.require(request)
+        try await requireRecentPassword(current)
+        let codes = try await mfa.regenerateRecoveryCodes(for: current.member, in: current.tenant, clientIP: context.clientIP)
+        return try JSONResponse.make(RecoveryCodesJSON(recoveryCodes: codes))
+    }
+
+    @Sendable func apiReauthenticate(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let current = try await authenticator.require(request)
+        var body = try await JSONRequest.read(request, context: context)
+        let password = body.string("password")
+        var errors = body.errors
+        if (password ?? "").isEmpty { errors.add("password", "is required") }
+        if !errors.isEmpty { throw APIError.validation(errors.messages) }
+        try await reauthentication.confirm(password!, member: current.member, tenant: current.tenant, session: current.session,
+                                           clientIP: context.clientIP)
+        return Response(status: .noContent)
+    }
+
+    private func requireRecentPassword(_ current: SessionAuthenticator.Current) async throws {
+        guard try await reauthentication.isRecent(current.session) else { throw APIError.reauthenticationRequired }
+    }
+
+    private func deleteDevice(_ id: UUID, _ current: SessionAuthenticator.Current, _ context: AppRequestContext) async throws {
+        let audit = AuditEvent(at: clock.now(), tenant: current.tenant.id, actor: .user(current.member.user.id), action: .mfaDeviceDelete,
+                               target: .user(current.member.user.id), outcome: .success, clientIP: context.clientIP,
+                               detail: ["device": id.uuidString.lowercased()])
+        guard try await devices.delete(id, user: current.member.user.id, audit: audit) else { throw APIError.notFound("No such device.") }
+    }
+
+    private func deviceList(_ user: UserID) async throws -> DeviceListJSON {
+        DeviceListJSON(devices: try await devices.devices(user: user).map(DeviceJSON.init),
+                       recoveryCodesLeft: try await devices.unusedRecoveryCodes(user: user))
+    }
+
+    private static func id(_ context: AppRequestContext) throws -> UUID {
+        guard let text = context.parameters.get("id"), let id = UUID(uuidString: text) else { throw APIError.notFound("No such device.") }
+        return id
+    }
+
+    // MARK: Pages
+
+    struct Form: Decodable {
+        var csrf_token: String?
+        var device_name: String?
+        var enrollment_id: String?
+        var code: String?
+        var device_id: String?
+        var password: String?
+    }
+
+    @Sendable func page(_ request: Request, context: AppRequestContext) async throws -> Response {
+        guard case .valid(let current) = try await authenticator.lookup(request) else {
+            return .redirect(to: "/login?return_to=/account/security", type: .found)
+        }
+        return try await renderSecurity(request, current, notice: nil, error: nil, status: .ok)
+    }
+
+    /// The signed-in person of a security form, or the sign-in page.
+    private func formUser(_ request: Request, _ form: Form) async throws -> SessionAuthenticator.Current? {
+        guard case .valid(let current) = try await authenticator.lookup(request), csrf.isValid(request, formValue: form.csrf_token) else {
+            return nil
+        }
+        return current
+    }
+
+    @Sendable func pageEnroll(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await FormRequest.read(Form.self, from: request, context: context)
+        guard let current = try await formUser(request, form) else { return .redirect(to: "/account/security", type: .found) }
+        do {
+            let started = try await mfa.enroll(current.member, in: current.tenant, name: form.device_name)
+            return try MFAPages.scan(pages: pages, csrf: csrf, request: request, enrollment: started, deviceName: form.device_name ?? "",
+                                     action: "/account/security/totp/verify", flowID: nil, returnTo: nil, error: nil)
+        } catch let error as FieldErrors {
+            return try await renderSecurity(request, current, notice: nil, error: "Name the device: " + (error.messages["device_name"] ?? ""),
+                                            status: .badRequest)
+        } catch is MFADisabled {
+            return try await renderSecurity(request, current, notice: nil, error: "Your organisation has turned two-step verification off.",
+                                            status: .conflict)
+        }
+    }
+
+    @Sendable func pageVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await FormRequest.read(Form.self, from: request, context: context)
+        guard let current = try await formUser(request, form), let id = form.enrollment_id.flatMap(UUID.init(uuidString:)) else {
+            return .redirect(to: "/account/security", type: .found)
+        }
+        do {
+            let confirmed = try await mfa.confirm(current.member, in: current.tenant, enrollment: id, code: form.code ?? "",
+                                                  clientIP: context.clientIP)
+            if let codes = confirmed.recoveryCodes {
+                return try MFAPages.recoveryCodes(pages: pages, title: "Two-step verification is on", codes: codes,
+                                                  continueTo: "/account/security", continueLabel: "Done")
+            }
+            return try await renderSecurity(request, current, notice: "“\(confirmed.device.name)” was added.", error: nil, status: .ok)
+        } catch is InvalidMFACode {
+            return try await renderSecurity(request, current, notice: nil,
+                                            error: "That code was not right. Add the device again and type the code the app shows.",
+                                            status: .badRequest)
+        } catch let notFound as NotFound {
+            return try await renderSecurity(request, current, notice: nil, error: notFound.message, status: .notFound)
+        }
+    }
+
+    @Sendable func pageDelete(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await FormRequest.read(Form.self, from: request, context: context)
+        guard let current = try await formUser(request, form), let id = form.device_id.flatMap(UUID.init(uuidString:)) else {
+            return .redirect(to: "/account/security", type: .found)
+        }
+        if let failure = try await checkPassword(form.password, current, context) {
+            return try await renderSecurity(request, current, notice: nil, error: failure, status: .badRequest)
+        }
+        try await deleteDevice(id, current, context)
+        return try await renderSecurity(request, current, notice: "The device was removed.", error: nil, status: .ok)
+    }
+
+    @Sendable func pageRecoveryCodes(_ request: Request, context: AppRequestContext) async throws -> Response {
+        let form = try await FormRequest.read(Form.self, from: request, context: context)
+        guard let current = try await formUser(request, form) else { return .redirect(to: "/account/security", type: .found) }
+        if let failure = try await checkPassword(form.password, current, context) {
+            return try await renderSecurity(request, current, notice: nil, error: failure, status: .badRequest)
+        }
+        let codes = try await mfa.regenerateRecoveryCodes(for: current.member, in: current.tenant, clientIP: context.clientIP)
+        return try MFAPages.recoveryCodes(pages: pages, title: "New recovery codes", codes: codes, continueTo: "/account/security",
+                                          continueLabel: "Done")
+    }
+
+    /// The page forms carry the password themselves; nil when it is right.
+    private func checkPassword(_ password: String?, _ current: SessionAuthenticator.Current, _ context: AppRequestContext) async throws -> String? {
+        guard let password, !password.isEmpty else { return "Type your password to confirm." }
+        do {
+            try await reauthentication.confirm(password, member: current.member, tenant: current.tenant, session: current.session,
+                                               clientIP: context.clientIP)
+            return nil
+        } catch PasswordChangeError.wrongCurrentPassword {
+            return "Your password is not right."
+        } catch PasswordChangeError.tooManyAttempts(let seconds) {
+            return "Too many attempts. Try again in \(APIError.duration(seconds))."
+        }
+    }
+
+    private func renderSecurity(_ request: Request, _ current: SessionAuthenticator.Current, notice: String?, error: String?,
+                                status: HTTPResponse.Status) async throws -> Response {
+        let (csrfToken, cookie) = csrf.token(for: request)
+        let list = try await devices.devices(user: current.member.user.id)
+        let settings = TenantSettings(document: current.tenant.settings)
+        let formatter = DateFormatter()
+        formatter.dateStyle = .medium
+        var values: [String: Any] = [
+            "title": "Security", "csrfToken": csrfToken, "email": current.member.user.email.value, "tenantName": current.tenant.displayName,
+            "required": settings.mfa.requires(current.member), "hasDevices": !list.isEmpty, "canEnroll": settings.mfa.mode != .off,
+            "devices": list.map { ["id": $0.id.uuidString.lowercased(), "name": $0.name, "added": formatter.string(from: $0.confirmedAt ?? $0.createdAt)] },
+            "recoveryCodesLeft": try await devices.unusedRecoveryCodes(user: current.member.user.id),
+        ]
+        if let notice { values["notice"] = notice }
+        if let error { values["error"] = error }
+        var headers: HTTPFields = [:]
+        if let cookie { headers[.setCookie] = cookie.description }
+        return try pages.render("security", values, status: status, headers: headers)
+    }
+}
+
+/// Pages the account and the sign-in flow share.
+enum MFAPages {
+    static func scan(pages: PageRenderer, csrf: CSRFProtection, request: Request, enrollment: MFAService.Enrollment, deviceName: String,
+                     action: String, flowID: String?, returnTo: String?, error: String?) throws -> Response {
+        let (csrfToken, cookie) = csrf.token(for: request)
+        var values: [String: Any] = [
+            "title": "Scan the QR code", "csrfToken": csrfToken, "qrSVG": enrollment.qrSVG, "deviceName": deviceName,
+            "secretGrouped": stride(from: 0, to: enrollment.secret.count, by: 4).map { offset -> String in
+                let start = enrollment.secret.index(enrollment.secret.startIndex, offsetBy: offset)
+                return String(enrollment.secret[start..<(enrollment.secret.index(start, offsetBy: 4, limitedBy: enrollment.secret.endIndex) ?? enrollment.secret.endIndex)])
+            }.joined(separator: " "),
+            "enrollmentID": enrollment.id.uuidString.lowercased(), "action": action,
+        ]
+        if let flowID { values["flowID"] = flowID }
+        if let returnTo = ReturnPath.validated(returnTo) { values["returnTo"] = returnTo }
+        if let error { values["error"] = error }
+        var headers: HTTPFields = [:]
+        if let cookie { headers[.setCookie] = cookie.description }
+        return try pages.render("mfa-scan", values, headers: headers)
+    }
+
+    static func recoveryCodes(pages: PageRenderer, title: String, codes: [String], continueTo: String, continueLabel: String,
+                              headers: HTTPFields = [:]) throws -> Response {
+        try pages.render("recovery-codes", ["title": title, "codes": codes, "continueTo": continueTo, "continueLabel": continueLabel],
+                         headers: headers)
+    }
+}
