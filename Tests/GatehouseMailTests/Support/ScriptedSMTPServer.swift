@@ -101,7 +101,7 @@ final class ScriptedSMTPServer: Sendable {
     }
 
     /// Settings for this server: smtps:// for implicit TLS, else smtp://; trusting the test CA.
-    func settings(username: String? = nil, password: String? = nil, timeoutSeconds: Int = 5) -> SMTPSettings {
+    func settings(username: String? = nil, password: String? = nil, timeoutSeconds: Int = 30) -> SMTPSettings {
         SMTPSettings(
             host: "127.0.0.1",
             port: port,
