@@ -121,6 +121,12 @@ import Testing
             #expect(done.headers[.setCookie]?.contains("gatehouse_session=") == true)
             harness.clock.advance(by: 30)
             #expect(try await LoginTests.login(client, email: "sam@acme.test").object["status"] as? String == "mfa_required")
+            // An invitation accepted under the required policy goes to enrolment too, not straight in.
+            _ = try await AccountFlowTests.createUser(client, harness, ["email": "new@acme.test", "invite": true])
+            let token = try await AccountFlowTests.linkToken(harness, template: "invitation", to: "new@acme.test")
+            let accepted = try await AccountFlowTests.post(client, "/api/v1/invitations/\(token)/accept", ["password": Self.password])
+            #expect(accepted.object["status"] as? String == "mfa_enrollment_required", "\(accepted.text)")
+            #expect(accepted.headers[.setCookie]?.contains("gatehouse_session") != true)
             // Off: nobody is asked, devices or not.
             try await LoginTests.patchSettings(client, harness, #"{"mfa_policy":"off"}"#)
             #expect(try await LoginTests.login(client, email: "sam@acme.test").object["status"] as? String == "signed_in")

@@ -140,12 +140,14 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Applic
         setup: FirstRunSetup(tenants: tenants, setup: SQLSetupRepository(database: database), clock: clock, random: random),
         tokens: tokens, passwords: passwords, csrf: csrf, pages: pages, region: configuration.region, baseURL: baseURL
     ).addRoutes(to: router)
-    LoginController(login: login, authenticator: authenticator, tenants: tenants, cookies: cookies, csrf: csrf, pages: pages)
-        .addRoutes(to: router)
+    let loginController = LoginController(login: login, authenticator: authenticator, tenants: tenants, cookies: cookies, csrf: csrf,
+                                          pages: pages)
+    loginController.addRoutes(to: router)
     InvitationController(
         invitations: InvitationAcceptance(store: accountStore, members: members, tenants: tenants, passwordRules: passwordChange,
                                           messaging: messaging, clock: clock),
-        login: login, origins: authenticator.origins, cookies: cookies, csrf: csrf, pages: pages
+        login: login, origins: authenticator.origins, cookies: cookies, csrf: csrf, pages: pages,
+        stepPage: { request, pending, returnTo in try loginController.renderStep(request, pending: pending, returnTo: returnTo) }
     ).addRoutes(to: router)
     PasswordRecoveryController(
         recovery: PasswordRecovery(store: accountStore, requests: SQLRecoveryRequestRepository(database: database), members: members,

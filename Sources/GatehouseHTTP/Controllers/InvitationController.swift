@@ -11,6 +11,8 @@ struct InvitationController: Sendable {
     let cookies: SessionCookies
     let csrf: CSRFProtection
     let pages: PageRenderer
+    /// The sign-in page of a step (two-step verification set-up when the tenant requires it).
+    let stepPage: @Sendable (Request, PendingLogin, String?) throws -> Response
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("invitations/:token", use: page)
@@ -27,11 +29,15 @@ struct InvitationController: Sendable {
         if (password ?? "").isEmpty { errors.add("password", "is required") }
         if !errors.isEmpty { throw APIError.validation(errors.messages) }
         let (member, tenant) = try await invitations.accept(secret: token(context), password: password!, clientIP: context.clientIP)
-        let signedIn = try await startSession(member, tenant, request, context)
-        var response = try JSONResponse.make(WhoAmIJSON(status: "signed_in", member: signedIn.member, tenant: signedIn.tenant,
-                                                        session: signedIn.session))
-        response.setCookie(cookies.session(signedIn))
-        return response
+        switch try await continueSignIn(member, tenant, request, context) {
+        case .signedIn(let signedIn):
+            var response = try JSONResponse.make(WhoAmIJSON(status: "signed_in", member: signedIn.member, tenant: signedIn.tenant,
+                                                            session: signedIn.session))
+            response.setCookie(cookies.session(signedIn))
+            return response
+        case .stepRequired(let pending):
+            return try JSONResponse.make(PendingLoginJSON(pending))
+        }
     }
 
     @Sendable func page(_ request: Request, context: AppRequestContext) async throws -> Response {
@@ -68,10 +74,14 @@ struct InvitationController: Sendable {
         }
         do {
             let (member, tenant) = try await invitations.accept(secret: secret, password: password, clientIP: context.clientIP)
-            let signedIn = try await startSession(member, tenant, request, context)
-            var response = Response.redirect(to: ReturnPath.fallback, type: .found)
-            response.setCookie(cookies.session(signedIn))
-            return response
+            switch try await continueSignIn(member, tenant, request, context) {
+            case .signedIn(let signedIn):
+                var response = Response.redirect(to: ReturnPath.fallback, type: .found)
+                response.setCookie(cookies.session(signedIn))
+                return response
+            case .stepRequired(let pending):
+                return try stepPage(request, pending, nil)
+            }
         } catch let violation as PasswordPolicyViolation {
             return try render(request, pending: pending, error: PasswordForm.message(for: violation), broken: violation.violations,
                               status: .badRequest)
@@ -80,11 +90,11 @@ struct InvitationController: Sendable {
         }
     }
 
-    private func startSession(_ member: Member, _ tenant: Tenant, _ request: Request, _ context: AppRequestContext) async throws -> SignedIn {
+    private func continueSignIn(_ member: Member, _ tenant: Tenant, _ request: Request, _ context: AppRequestContext) async throws -> LoginOutcome {
         let attempt = LoginService.Attempt(identifier: .email(member.user.email.value, tenant: nil), password: "", keepSignedIn: false,
                                            clientIP: context.clientIP, userAgent: request.headers[.userAgent],
                                            previousSessionDigest: SessionCookies.presentedDigest(in: request))
-        do { return try await login.startSession(for: member, in: tenant, attempt: attempt) } catch .unavailable(let error) {
+        do { return try await login.continueAfterPassword(for: member, in: tenant, attempt: attempt) } catch .unavailable(let error) {
             throw error
         } catch {
             throw APIError.from(login: error) ?? APIError.internalError

@@ -285,13 +285,11 @@ public struct LoginService: Sendable {
         }
     }
 
-    /// Starts a session for someone who proved who they are another way (an invitation link).
-    public func startSession(for member: Member, in tenant: Tenant, attempt: Attempt) async throws(LoginError) -> SignedIn {
+    /// Continues the sign-in of someone who just set their password another way (an invitation
+    /// link): the second factor or its enrolment when the tenant asks for one, else the session.
+    public func continueAfterPassword(for member: Member, in tenant: Tenant, attempt: Attempt) async throws(LoginError) -> LoginOutcome {
         do {
-            let policy = TenantSettings(document: tenant.settings).session
-            guard case .signedIn(let signedIn) = try await startSession(for: member, in: tenant, policy: policy, attempt: attempt,
-                                                                        at: clock.now()) else { throw LoginError.flowExpired }
-            return signedIn
+            return try await secondFactorOrSession(for: member, in: tenant, attempt: attempt, at: clock.now())
         } catch let error as LoginError {
             throw error
         } catch {
