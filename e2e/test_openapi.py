@@ -840,3 +840,283 @@ def test_accounts_webhooks_and_outbox_match_the_document(spec, db, servers, rece
     refused(call("DELETE", WEBHOOK, f"{hooks}/{generated['id']}", admin), 404, "not_found")
     refused(call("DELETE", WEBHOOK, f"{hooks}/{NOBODY}", agent_token), 403, "forbidden")
     assert ok(call("GET", WEBHOOKS, hooks, admin), 200) == {"webhooks": []}
+
+
+# ------------------------------------------------------------------------ two-step verification
+
+MFA_ENROLL, MFA_VERIFY = "/api/v1/mfa/totp", "/api/v1/mfa/totp/{enrollment_id}/verify"
+MFA_DEVICES, MFA_DEVICE = "/api/v1/mfa/devices", "/api/v1/mfa/devices/{id}"
+MFA_RECOVERY_CODES = "/api/v1/mfa/recovery-codes"
+REAUTHENTICATE = "/api/v1/session/reauthenticate"
+LOGIN_CODE = "/api/v1/login/{flow_id}/mfa"
+LOGIN_ENROLL = "/api/v1/login/{flow_id}/mfa/totp"
+LOGIN_ENROLL_VERIFY = "/api/v1/login/{flow_id}/mfa/totp/{enrollment_id}/verify"
+MFA_RESET = "/api/v1/tenants/{slug}/users/{id}/mfa/reset"
+
+
+def totp(secret: str, step: int) -> str:
+    """RFC 6238 with the parameters the document gives (SHA-1, 6 digits, 30-second steps)."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    mac = hmac.new(key, step.to_bytes(8, "big"), hashlib.sha1).digest()
+    offset = mac[-1] & 0x0F
+    return f"{(int.from_bytes(mac[offset:offset + 4], 'big') & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+class AuthenticatorApp:
+    """An authenticator app holding the secret of one enrolment. A code works once, so each
+    new code is of a later step than the last one used: the current step, or the next one
+    (accepted, the document says, for clocks a little off); when both are spent it waits
+    for the next 30-second step."""
+
+    def __init__(self, enrollment: dict):
+        self.secret = enrollment["secret"]
+        self.last_step: int | None = None
+
+    def code(self) -> str:
+        while True:
+            now = int(time.time() // 30)
+            step = now if self.last_step is None else max(now, self.last_step + 1)
+            if step <= now + 1:
+                break
+            time.sleep(30 - time.time() % 30 + 0.2)
+        self.last_step = step
+        return totp(self.secret, step)
+
+    def wrong_code(self) -> str:
+        """Six digits that are no code of this app now or in the next minutes."""
+        now = int(time.time() // 30)
+        taken = {totp(self.secret, step) for step in range(now - 2, now + 6)}
+        return next(code for code in ("000000", "111111", "222222", "333333", "444444") if code not in taken)
+
+
+def test_two_step_verification_matches_the_document(spec, db, servers):
+    """Drives authenticator apps, recovery codes, the password confirmation, the code and
+    enrolment steps of sign-in, the MFA settings and the administrator's reset through their
+    success and error paths; every answer must be documented and match."""
+    migrate(db)
+    acme = bootstrap_tenant(db, "acme", "Acme Contact Center", "admin@acme.test")
+    bootstrap_tenant(db, "globex", "Globex Support", "admin@globex.test")
+    agent = create_user(db, "acme", "agent@acme.test", "Art", "Agent", roles=("agent",), password=GOOD_PASSWORD)
+    create_user(db, "acme", "sue@acme.test", "Sue", "Visor", roles=("supervisor",), password=GOOD_PASSWORD)
+    agent_token = create_token(db, "acme", "agent@acme.test")
+    server = servers()
+    check = Checker(spec).check
+    admin = acme.admin_token
+    evil = {"Origin": "https://evil.test"}
+    as_form = {"Content-Type": "application/x-www-form-urlencoded"}
+
+    def call(method: str, template: str, path: str, token=None, **kwargs):
+        resp = server.request(method, path, token, **kwargs)
+        check(method, template, resp)
+        return resp
+
+    def refused(resp, status: int, error: str) -> dict:
+        assert resp.status_code == status and resp.json().get("error") == error, \
+            f"expected {status} {error}:\n" + show(resp)
+        return resp.json()
+
+    def ok(resp, status: int):
+        assert resp.status_code == status, f"expected {status}:\n" + show(resp)
+        return resp.json() if resp.content else None
+
+    def sign_in(email: str, **extra) -> tuple[requests.Session, dict]:
+        http = requests.Session()
+        resp = call("POST", LOGIN, LOGIN, session=http, json={"username": email, "password": GOOD_PASSWORD, **extra})
+        body = ok(resp, 200)
+        assert (SESSION_COOKIE in set_cookies(resp)) == (body["status"] == "signed_in"), show(resp)
+        return http, body
+
+    def code_step(flow: str, **kwargs):
+        return call("POST", LOGIN_CODE, f"/api/v1/login/{flow}/mfa", **kwargs)
+
+    def signed_in(resp) -> dict:
+        body = ok(resp, 200)
+        assert body["status"] == "signed_in" and set_cookies(resp)[SESSION_COOKIE]["value"], show(resp)
+        return body
+
+    # ---------------------------------------------------------------- adding an authenticator app
+    art, body = sign_in("agent@acme.test")
+    assert body["status"] == "signed_in", body                            # optional, and no app yet
+    for method, template in (("GET", MFA_DEVICES), ("POST", MFA_ENROLL), ("POST", MFA_RECOVERY_CODES),
+                             ("POST", REAUTHENTICATE)):
+        refused(call(method, template, template, json={}), 401, "unauthenticated")
+    refused(call("POST", MFA_ENROLL, MFA_ENROLL, agent_token, json={"device_name": "Phone"}), 401, "unauthenticated")
+    assert ok(call("GET", MFA_DEVICES, MFA_DEVICES, session=art), 200) == {"devices": [], "recovery_codes_left": 0}
+    refused(call("POST", MFA_RECOVERY_CODES, MFA_RECOVERY_CODES, session=art), 404, "not_found")   # no app yet
+
+    body = refused(call("POST", MFA_ENROLL, MFA_ENROLL, session=art, json={}), 400, "validation_failed")
+    assert set(body["fields"]) == {"device_name"}, body
+    body = refused(call("POST", MFA_ENROLL, MFA_ENROLL, session=art, json={"device_name": "x" * 61}), 400, "validation_failed")
+    assert set(body["fields"]) == {"device_name"}, body
+    refused(call("POST", MFA_ENROLL, MFA_ENROLL, session=art, data="{", headers={"Content-Type": "application/json"}),
+            400, "invalid_json")
+    refused(call("POST", MFA_ENROLL, MFA_ENROLL, session=art, data="device_name=x", headers=as_form),
+            415, "unsupported_media_type")
+    refused(call("POST", MFA_ENROLL, MFA_ENROLL, session=art, json={"device_name": "Phone"}, headers=evil),
+            403, "cross_origin")
+
+    started = ok(call("POST", MFA_ENROLL, MFA_ENROLL, session=art, json={"device_name": " Work phone "}), 201)
+    assert f"secret={started['secret']}&" in started["otpauth_uri"], started
+    assert started["otpauth_uri"].startswith("otpauth://totp/Acme%20Contact%20Center:agent%40acme.test?"), started
+    phone = AuthenticatorApp(started)
+    verify = f"/api/v1/mfa/totp/{started['enrollment_id']}/verify"
+    assert ok(call("GET", MFA_DEVICES, MFA_DEVICES, session=art), 200)["devices"] == []        # not confirmed yet
+    refused(call("POST", MFA_VERIFY, verify, session=art, json={}), 400, "validation_failed")
+    body = refused(call("POST", MFA_VERIFY, verify, session=art, json={"code": phone.wrong_code()}), 400, "invalid_code")
+    assert set(body["fields"]) == {"code"}, body
+    for enrollment in (NOBODY, "not-an-enrollment"):
+        refused(call("POST", MFA_VERIFY, f"/api/v1/mfa/totp/{enrollment}/verify", session=art, json={"code": "123456"}),
+                404, "not_found")
+    refused(call("POST", MFA_VERIFY, verify, session=art, json={"code": "123456"}, headers=evil), 403, "cross_origin")
+    refused(call("POST", MFA_VERIFY, verify, json={"code": "123456"}), 401, "unauthenticated")
+    confirmed = ok(call("POST", MFA_VERIFY, verify, session=art, json={"code": phone.code()}), 200)  # still usable
+    assert confirmed["device"]["id"] == started["enrollment_id"] and confirmed["device"]["name"] == "Work phone", confirmed
+    first_codes = confirmed["recovery_codes"]
+    refused(call("POST", MFA_VERIFY, verify, session=art, json={"code": "123456"}), 404, "not_found")  # confirmed
+
+    # A second app: no new recovery codes; removing it (the session is recent: no password needed).
+    spare_started = ok(call("POST", MFA_ENROLL, MFA_ENROLL, session=art, json={"device_name": "Spare tablet"}), 201)
+    spare = AuthenticatorApp(spare_started)
+    resp = call("POST", MFA_VERIFY, f"/api/v1/mfa/totp/{spare_started['enrollment_id']}/verify", session=art,
+                json={"code": spare.code()})
+    assert ok(resp, 200)["recovery_codes"] is None, show(resp)
+    listed = ok(call("GET", MFA_DEVICES, MFA_DEVICES, session=art), 200)
+    assert [d["name"] for d in listed["devices"]] == ["Work phone", "Spare tablet"], listed     # oldest first
+    assert listed["recovery_codes_left"] == 10, listed
+    spare_path = f"/api/v1/mfa/devices/{spare_started['enrollment_id']}"
+    refused(call("DELETE", MFA_DEVICE, spare_path, session=art, headers=evil), 403, "cross_origin")
+    refused(call("DELETE", MFA_DEVICE, spare_path), 401, "unauthenticated")
+    assert ok(call("DELETE", MFA_DEVICE, spare_path, session=art), 204) is None
+    for device in (spare_started["enrollment_id"], NOBODY, "not-a-device"):
+        refused(call("DELETE", MFA_DEVICE, f"/api/v1/mfa/devices/{device}", session=art), 404, "not_found")
+    assert [d["name"] for d in ok(call("GET", MFA_DEVICES, MFA_DEVICES, session=art), 200)["devices"]] == ["Work phone"]
+
+    # New recovery codes replace the first ones.
+    refused(call("POST", MFA_RECOVERY_CODES, MFA_RECOVERY_CODES, session=art, headers=evil), 403, "cross_origin")
+    recovery_codes = ok(call("POST", MFA_RECOVERY_CODES, MFA_RECOVERY_CODES, session=art), 200)["recovery_codes"]
+    assert not set(recovery_codes) & set(first_codes), recovery_codes
+
+    # Confirming the password again.
+    body = refused(call("POST", REAUTHENTICATE, REAUTHENTICATE, session=art, json={"password": "Wrong-Kettle-1"}),
+                   400, "invalid_current_password")
+    refused(call("POST", REAUTHENTICATE, REAUTHENTICATE, session=art, json={}), 400, "validation_failed")
+    refused(call("POST", REAUTHENTICATE, REAUTHENTICATE, session=art, data="password=x", headers=as_form),
+            415, "unsupported_media_type")
+    refused(call("POST", REAUTHENTICATE, REAUTHENTICATE, session=art, json={"password": GOOD_PASSWORD}, headers=evil),
+            403, "cross_origin")
+    assert ok(call("POST", REAUTHENTICATE, REAUTHENTICATE, session=art, json={"password": GOOD_PASSWORD}), 204) is None
+
+    # ---------------------------------------------------------------- the code step of sign-in
+    _, pending = sign_in("agent@acme.test", keep_signed_in=True)
+    assert pending["status"] == "mfa_required", pending
+    flow = pending["flow_id"]
+    body = refused(code_step(flow, json={}), 400, "validation_failed")
+    assert set(body["fields"]) == {"code"}, body
+    body = refused(code_step(flow, json={"code": "123456", "recovery_code": recovery_codes[0]}), 400, "validation_failed")
+    assert set(body["fields"]) == {"recovery_code"}, body
+    refused(code_step(flow, data="code=1", headers=as_form), 415, "unsupported_media_type")
+    refused(code_step(flow, json={"code": "123456"}, headers=evil), 403, "cross_origin")
+    refused(code_step("lf_unknown", json={"code": phone.wrong_code()}), 410, "flow_expired")
+    refused(code_step(flow, json={"code": phone.wrong_code()}), 401, "invalid_code")
+    resp = code_step(flow, json={"code": phone.code()})
+    assert signed_in(resp)["session"]["persistent"] is True, show(resp)              # keep me signed in carried over
+    refused(code_step(flow, json={"code": phone.wrong_code()}), 410, "flow_expired")
+
+    # With a recovery code (spaces, dashes and case do not matter); each works once.
+    _, pending = sign_in("agent@acme.test")
+    refused(code_step(pending["flow_id"], json={"recovery_code": first_codes[0]}), 401, "invalid_code")   # replaced
+    signed_in(code_step(pending["flow_id"], json={"recovery_code": recovery_codes[0].upper().replace("-", " ")}))
+    _, pending = sign_in("agent@acme.test")
+    refused(code_step(pending["flow_id"], json={"recovery_code": recovery_codes[0]}), 401, "invalid_code")
+    assert ok(call("GET", MFA_DEVICES, MFA_DEVICES, session=art), 200)["recovery_codes_left"] == 9
+
+    # The session limit refuses the session after a right answer: the flow is spent.
+    ok(call("PATCH", SETTINGS, settings_path("acme"), admin,
+            json={"session_policy": {"max_concurrent_sessions": 1, "on_limit": "refuse"}}), 200)
+    _, pending = sign_in("agent@acme.test")
+    refused(code_step(pending["flow_id"], json={"recovery_code": recovery_codes[1]}), 409, "session_limit_reached")
+    refused(code_step(pending["flow_id"], json={"recovery_code": recovery_codes[2]}), 410, "flow_expired")
+    ok(call("PATCH", SETTINGS, settings_path("acme"), admin, json={"session_policy": {"max_concurrent_sessions": None}}), 200)
+
+    # Five wrong answers end the flow, and lock the password sign-in too.
+    _, pending = sign_in("agent@acme.test")
+    for attempt in range(4):
+        body = refused(code_step(pending["flow_id"], json={"code": phone.wrong_code()}), 401, "invalid_code")
+    refused(code_step(pending["flow_id"], json={"code": phone.wrong_code()}), 429, "too_many_attempts")
+    refused(code_step(pending["flow_id"], json={"code": phone.wrong_code()}), 410, "flow_expired")
+    resp = call("POST", LOGIN, LOGIN, json={"username": "agent@acme.test", "password": GOOD_PASSWORD})
+    refused(resp, 429, "too_many_attempts")
+    ok(call("POST", UNLOCK, users_path("acme", agent) + "/unlock", admin), 204)
+
+    # ---------------------------------------------------------------- the settings, and required enrolment
+    settings = ok(call("GET", SETTINGS, settings_path("acme"), admin), 200)
+    assert settings["mfa_policy"] == "optional" and settings["mfa_required_roles"] == [], settings
+    body = refused(call("PATCH", SETTINGS, settings_path("acme"), admin,
+                        json={"mfa_policy": "sometimes", "mfa_required_roles": ["owner"]}), 400, "validation_failed")
+    assert set(body["fields"]) == {"mfa_policy", "mfa_required_roles"}, body
+    body = refused(call("PATCH", SETTINGS, settings_path("acme"), admin, json={"mfa_required_roles": "agent"}),
+                   400, "validation_failed")
+    assert set(body["fields"]) == {"mfa_required_roles"}, body
+    settings = ok(call("PATCH", SETTINGS, settings_path("acme"), admin,
+                       json={"mfa_policy": "required", "mfa_required_roles": ["Supervisor", "supervisor"]}), 200)
+    assert settings["mfa_policy"] == "required" and settings["mfa_required_roles"] == ["supervisor"], settings
+
+    admin_http, body = sign_in(acme.admin_email)
+    assert body["status"] == "signed_in", body                             # not a supervisor: not required
+    _, pending = sign_in("sue@acme.test")
+    assert pending["status"] == "mfa_enrollment_required", pending
+    flow = pending["flow_id"]
+    refused(code_step(flow, json={"code": "123456"}), 410, "flow_expired")  # not this flow's step
+    enroll_step = f"/api/v1/login/{flow}/mfa/totp"
+    body = refused(call("POST", LOGIN_ENROLL, enroll_step, json={}), 400, "validation_failed")
+    assert set(body["fields"]) == {"device_name"}, body
+    refused(call("POST", LOGIN_ENROLL, enroll_step, json={"device_name": "Phone"}, headers=evil), 403, "cross_origin")
+    refused(call("POST", LOGIN_ENROLL, "/api/v1/login/lf_unknown/mfa/totp", json={"device_name": "Phone"}),
+            410, "flow_expired")
+    refused(call("POST", LOGIN_ENROLL, enroll_step, data="device_name=Phone", headers=as_form),
+            415, "unsupported_media_type")
+    sue_started = ok(call("POST", LOGIN_ENROLL, enroll_step, json={"device_name": "Phone"}), 201)
+    sue_phone = AuthenticatorApp(sue_started)
+    finish = f"{enroll_step}/{sue_started['enrollment_id']}/verify"
+    refused(call("POST", LOGIN_ENROLL_VERIFY, finish, json={}), 400, "validation_failed")
+    body = refused(call("POST", LOGIN_ENROLL_VERIFY, finish, json={"code": sue_phone.wrong_code()}), 400, "invalid_code")
+    assert set(body["fields"]) == {"code"}, body
+    refused(call("POST", LOGIN_ENROLL_VERIFY, f"{enroll_step}/{NOBODY}/verify", json={"code": "123456"}), 404, "not_found")
+    refused(call("POST", LOGIN_ENROLL_VERIFY, finish, json={"code": "123456"}, headers=evil), 403, "cross_origin")
+    body = signed_in(call("POST", LOGIN_ENROLL_VERIFY, finish, json={"code": sue_phone.code()}))
+    assert len(body["recovery_codes"]) == 10 and body["user"]["email"] == "sue@acme.test", body
+    refused(call("POST", LOGIN_ENROLL_VERIFY, finish, json={"code": "123456"}), 410, "flow_expired")
+    _, pending = sign_in("sue@acme.test")
+    assert pending["status"] == "mfa_required", pending
+
+    # A temporary password first, then the enrolment the tenant requires.
+    sal = ok(call("POST", "/api/v1/tenants/{slug}/users", users_path("acme"), admin,
+                  json=new_user_body("sal@acme.test", "Sal", "Moreno", roles=("supervisor",), temporary_password=True)), 201)
+    resp = call("POST", LOGIN, LOGIN, json={"username": "sal@acme.test", "password": sal["temporary_password"]})
+    assert ok(resp, 200)["status"] == "password_change_required", show(resp)
+    resp = call("POST", LOGIN_STEP, f"/api/v1/login/{resp.json()['flow_id']}/password", json={"new_password": "Green-Harbour-58"})
+    assert ok(resp, 200)["status"] == "mfa_enrollment_required" and SESSION_COOKIE not in set_cookies(resp), show(resp)
+
+    # Off: nobody is asked, and nobody may add an app; the apps are kept.
+    ok(call("PATCH", SETTINGS, settings_path("acme"), admin, json={"mfa_policy": "off"}), 200)
+    art, body = sign_in("agent@acme.test")
+    assert body["status"] == "signed_in", body
+    refused(call("POST", MFA_ENROLL, MFA_ENROLL, session=art, json={"device_name": "Phone"}), 409, "mfa_disabled")
+    assert len(ok(call("GET", MFA_DEVICES, MFA_DEVICES, session=art), 200)["devices"]) == 1
+    settings = ok(call("PATCH", SETTINGS, settings_path("acme"), admin,
+                       json={"mfa_policy": None, "mfa_required_roles": None}), 200)
+    assert settings["mfa_policy"] == "optional" and settings["mfa_required_roles"] == [], settings
+
+    # ---------------------------------------------------------------- the administrator's reset
+    reset = users_path("acme", agent) + "/mfa/reset"
+    refused(call("POST", MFA_RESET, reset, agent_token), 403, "forbidden")
+    refused(call("POST", MFA_RESET, reset, session=admin_http, headers=evil), 403, "cross_origin")
+    refused(call("POST", MFA_RESET, reset), 401, "unauthenticated")
+    refused(call("POST", MFA_RESET, users_path("acme", NOBODY) + "/mfa/reset", admin), 404, "not_found")
+    refused(call("POST", MFA_RESET, users_path("globex", agent) + "/mfa/reset", admin), 404, "not_found")
+    assert ok(call("POST", MFA_RESET, reset, admin), 200) == {"devices_removed": 1}
+    assert ok(call("POST", MFA_RESET, reset, session=admin_http), 200) == {"devices_removed": 0}
+    assert ok(call("GET", MFA_DEVICES, MFA_DEVICES, session=art), 200) == {"devices": [], "recovery_codes_left": 0}
+    assert sign_in("agent@acme.test")[1]["status"] == "signed_in"
+    messages = ok(call("GET", OUTBOX, "/api/v1/tenants/acme/outbox", admin), 200)["messages"]
+    assert [m["to"] for m in messages if m["template"] == "mfa_reset"] == ["agent@acme.test"] * 2, messages
