@@ -85,11 +85,15 @@ import Testing
             try await LoginTests.createUser(client, harness, "sam@acme.test")
             let (secret, _) = try await Self.enroll(client, harness, "sam@acme.test")
             let flow = try #require(try await LoginTests.login(client, email: "sam@acme.test").object["flow_id"] as? String)
+            let parallel = try #require(try await LoginTests.login(client, email: "sam@acme.test").object["flow_id"] as? String)
             var statuses: [HTTPResponse.Status] = []
             for _ in 0..<5 { statuses.append(try await Self.mfa(client, flow, #"{"code":"000000"}"#).status) }
             #expect(statuses == [.unauthorized, .unauthorized, .unauthorized, .unauthorized, .tooManyRequests])
             let dead = try await Self.mfa(client, flow, #"{"code":"\#(Self.code(secret, harness.clock))"}"#)
             #expect(dead.status == .gone && dead.errorCode == "flow_expired")
+            // A second flow started before cannot go on guessing: the account is locked.
+            let other = try await Self.mfa(client, parallel, #"{"code":"\#(Self.code(secret, harness.clock))"}"#)
+            #expect(other.status == .tooManyRequests && other.headers[.retryAfter] != nil, "\(other.text)")
             // Those five wrong codes were five failures of the account: the next password is not even checked.
             let locked = try await LoginTests.login(client, email: "sam@acme.test")
             #expect(locked.status == .tooManyRequests, "\(locked.text)")

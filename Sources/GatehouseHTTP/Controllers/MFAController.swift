@@ -76,8 +76,13 @@ struct MFAController: Sendable {
         var errors = body.errors
         if (password ?? "").isEmpty { errors.add("password", "is required") }
         if !errors.isEmpty { throw APIError.validation(errors.messages) }
-        try await reauthentication.confirm(password!, member: current.member, tenant: current.tenant, session: current.session,
-                                           clientIP: context.clientIP)
+        do {
+            try await reauthentication.confirm(password!, member: current.member, tenant: current.tenant, session: current.session,
+                                               clientIP: context.clientIP)
+        } catch PasswordChangeError.wrongCurrentPassword {
+            // The field here is `password`, not a password change's `current_password`.
+            throw APIError(.badRequest, "invalid_current_password", "Your password is not right.", fields: ["password": "is not right"])
+        }
         return Response(status: .noContent)
     }
 

@@ -167,11 +167,13 @@ struct UsersController<Members: MemberRepository, Tokens: APITokenRepository>: S
         let now = clock.now()
         var values: [String: String] = [:]
         if TenantSettings(document: principal.tenant.settings).mfa.requires(member) { values["required"] = "true" }
-        let mail = messaging.mail("mfa_reset", to: member, tenant: principal.tenant, values: values, at: now)
+        // Told only when there was something to remove.
+        let hadDevices = try await !mfaDevices.devices(user: member.user.id).isEmpty
+        let mail = hadDevices ? [messaging.mail("mfa_reset", to: member, tenant: principal.tenant, values: values, at: now)] : []
         let removed = try await mfaDevices.reset(user: member.user.id,
                                                  audit: AuditEvent(at: now, tenant: principal.tenant.id, actor: principal.actor, action: .mfaReset,
                                                                    target: .user(member.user.id), outcome: .success, clientIP: context.clientIP),
-                                                 outbox: [mail])
+                                                 outbox: mail)
         return try JSONResponse.make(["devices_removed": removed])
     }
 

@@ -110,7 +110,9 @@ public struct SQLMFARepository: MFARepository {
 
     public func reset(user: UserID, audit: AuditEvent, outbox: [OutboxEntry]) async throws -> Int {
         try await database.write { db in
-            let removed = try await db.raw("DELETE FROM mfa_devices WHERE user_id = \(bind: user.description) RETURNING id").all().count
+            // Enrolments never confirmed were never devices: not counted.
+            let removed = try await db.raw("DELETE FROM mfa_devices WHERE user_id = \(bind: user.description) RETURNING confirmed_at").all()
+                .filter { (try? $0.decodeNil(column: "confirmed_at")) == false }.count
             try await db.raw("DELETE FROM mfa_recovery_codes WHERE user_id = \(bind: user.description)").run()
             try await SQLAuditRepository.insert(audit, into: db)
             try await SQLOutboxRepository.insert(outbox, into: db)

@@ -164,15 +164,25 @@ public struct LoginService: Sendable {
             guard pending.flow.step == .mfa else { throw LoginError.flowExpired }
             let member = pending.member, now = clock.now()
             let usedRecovery = code == nil && recoveryCode != nil
+            let digest = SecretToken(presented: flowID).digest
+            let accountKey = AttemptKey.account(.email(member.user.email.value, tenant: nil))
+            let lockout = TenantSettings(document: pending.tenant.settings).lockout
+            // Counted before the code is checked, in one atomic step, as passwords are: parallel
+            // flows cannot guess past the account's limit.
+            let counted = try await attempts.count(accountKey, at: now, windowSeconds: lockout.windowSeconds)
+            if counted.isLocked(at: now) || counted.attempts > lockout.maxFailures {
+                try await store.endLoginFlow(digest: digest, at: now)
+                try await audit.append(AuditEvent(at: now, tenant: pending.tenant.id, actor: .user(member.user.id), action: .loginMFA,
+                                                  target: .user(member.user.id), outcome: .denied, clientIP: attempt.clientIP,
+                                                  detail: ["reason": "locked"]))
+                let until = counted.lockedUntil ?? now.addingTimeInterval(TimeInterval(lockout.lockoutSeconds))
+                throw LoginError.tooManyAttempts(retryAfterSeconds: Self.seconds(until: until, from: now))
+            }
             let right = if let code { try await mfa.verify(code: code, for: member.user.id) }
                 else if let recoveryCode { try await mfa.useRecoveryCode(recoveryCode, for: member.user.id) }
                 else { false }
-            let digest = SecretToken(presented: flowID).digest
-            let accountKey = AttemptKey.account(.email(member.user.email.value, tenant: nil))
             guard right else {
                 let failures = try await store.recordLoginFlowFailure(digest: digest) ?? LoginFlow.maxFailures
-                let lockout = TenantSettings(document: pending.tenant.settings).lockout
-                let counted = try await attempts.count(accountKey, at: now, windowSeconds: lockout.windowSeconds)
                 if counted.attempts >= lockout.maxFailures {
                     try await attempts.lock(accountKey, until: now.addingTimeInterval(TimeInterval(lockout.lockoutSeconds)))
                 }
