@@ -1119,4 +1119,4 @@ def test_two_step_verification_matches_the_document(spec, db, servers):
     assert ok(call("GET", MFA_DEVICES, MFA_DEVICES, session=art), 200) == {"devices": [], "recovery_codes_left": 0}
     assert sign_in("agent@acme.test")[1]["status"] == "signed_in"
     messages = ok(call("GET", OUTBOX, "/api/v1/tenants/acme/outbox", admin), 200)["messages"]
-    assert [m["to"] for m in messages if m["template"] == "mfa_reset"] == ["agent@acme.test"] * 2, messages
+    assert [m["to"] for m in messages if m["template"] == "mfa_reset"] == ["agent@acme.test"], messages  # the empty reset tells nobody
