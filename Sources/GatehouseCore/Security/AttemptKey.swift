@@ -17,9 +17,12 @@ public enum AttemptKey {
     /// Guesses at the current password during a password change.
     public static func passwordChange(_ user: UserID) -> String { "password-change:" + user.description }
 
+    /// Wrong second-factor codes of one person, whatever name they signed in with.
+    public static func secondFactor(_ user: UserID) -> String { "second-factor:" + user.description }
+
     /// Every key a member's guesses are counted under in `tenant` (what an unlock clears).
     public static func all(for member: Member, in tenant: TenantSlug) -> [String] {
-        var keys = [account(.email(member.user.email.value, tenant: nil)), passwordChange(member.user.id)]
+        var keys = [account(.email(member.user.email.value, tenant: nil)), passwordChange(member.user.id), secondFactor(member.user.id)]
         if let agentID = member.membership.agentID {
             keys.append(account(.agentID(agentID.value, tenant: tenant.rawValue)))
         }

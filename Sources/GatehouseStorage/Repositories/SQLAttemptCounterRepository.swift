@@ -45,9 +45,13 @@ public struct SQLAttemptCounterRepository: AttemptCounterRepository {
 
     public func lock(_ key: String, until: Date) async throws {
         try await database.write { db in
+            // An upsert: a name whose count a right password just cleared can still be locked
+            // (wrong second-factor codes lock every name of the person).
             try await db.raw("""
-                UPDATE attempt_counters SET locked_until = \(bind: until.stored)
-                WHERE counter_key = \(bind: key) AND (locked_until IS NULL OR locked_until < \(bind: until.stored))
+                INSERT INTO attempt_counters (counter_key, window_started_at, attempts, locked_until)
+                VALUES (\(bind: key), \(bind: until.stored), 0, \(bind: until.stored))
+                ON CONFLICT (counter_key) DO UPDATE SET locked_until = \(bind: until.stored)
+                WHERE attempt_counters.locked_until IS NULL OR attempt_counters.locked_until < \(bind: until.stored)
                 """).run()
         }
     }

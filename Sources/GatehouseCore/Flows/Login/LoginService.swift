@@ -166,10 +166,12 @@ public struct LoginService: Sendable {
             let usedRecovery = code == nil && recoveryCode != nil
             let digest = SecretToken(presented: flowID).digest
             let accountKey = AttemptKey.account(.email(member.user.email.value, tenant: nil))
+            let codeKey = AttemptKey.secondFactor(member.user.id)
             let lockout = TenantSettings(document: pending.tenant.settings).lockout
-            // Counted before the code is checked, in one atomic step, as passwords are: parallel
-            // flows cannot guess past the account's limit.
-            let counted = try await attempts.count(accountKey, at: now, windowSeconds: lockout.windowSeconds)
+            // Counted per person before the code is checked, in one atomic step, as passwords
+            // are: parallel flows cannot guess past the limit, and the right password of a new
+            // sign-in does not clear this count (only a right code does).
+            let counted = try await attempts.count(codeKey, at: now, windowSeconds: lockout.windowSeconds)
             if counted.isLocked(at: now) || counted.attempts > lockout.maxFailures {
                 try await store.endLoginFlow(digest: digest, at: now)
                 try await audit.append(AuditEvent(at: now, tenant: pending.tenant.id, actor: .user(member.user.id), action: .loginMFA,
@@ -184,7 +186,13 @@ public struct LoginService: Sendable {
             guard right else {
                 let failures = try await store.recordLoginFlowFailure(digest: digest) ?? LoginFlow.maxFailures
                 if counted.attempts >= lockout.maxFailures {
-                    try await attempts.lock(accountKey, until: now.addingTimeInterval(TimeInterval(lockout.lockoutSeconds)))
+                    // Every name the person signs in with (email, agent ID), so another name
+                    // does not open a fresh round of guesses.
+                    let until = now.addingTimeInterval(TimeInterval(lockout.lockoutSeconds))
+                    try await attempts.lock(codeKey, until: until)
+                    for key in AttemptKey.all(for: member, in: pending.tenant.slug) where key.hasPrefix("account:") {
+                        try await attempts.lock(key, until: until)
+                    }
                 }
                 try await audit.append(AuditEvent(at: now, tenant: pending.tenant.id, actor: .user(member.user.id), action: .loginMFA,
                                                   target: .user(member.user.id), outcome: .failure, clientIP: attempt.clientIP,
@@ -201,7 +209,7 @@ public struct LoginService: Sendable {
                                    detail: ["method": usedRecovery ? "recovery_code" : "totp"])
             try await store.transaction { tx in
                 guard try await tx.useLoginFlow(digest: digest, at: now) != nil else { throw LoginError.flowExpired }
-                try await tx.clearAttempts([accountKey])
+                try await tx.clearAttempts([accountKey, codeKey])
                 try await tx.append([event])
             }
             var continued = attempt
