@@ -209,6 +209,28 @@ def test_wrong_codes_in_a_new_sign_in_flow_still_count_towards_the_lockout(db, s
         f"this password sign-in answers 429 too_many_attempts. Code answers: {answers}; then:\n" + show(after))
 
 
+def test_five_wrong_codes_lock_the_account_whatever_name_signs_in_next(db, servers):
+    """The code step guards the person, not the name they typed: after five wrong codes a
+    sign-in by agent ID must not start a fresh code flow either."""
+    migrate(db)
+    bootstrap_tenant(db, "acme", "Acme Contact Center", "admin@acme.test")
+    create_user(db, "acme", ANA, "Ana", "Diaz", password=GOOD_PASSWORD, agent_id="4242")
+    server = servers()
+    enrolled = enrolled_person(server, ANA)
+    bad = wrong_code(enrolled.totp)
+    http, flow = start_mfa_sign_in(server, ANA, GOOD_PASSWORD)
+    for _ in range(4):
+        expect(mfa_step(server, http, flow, code=bad), 401, "invalid_code")
+    expect(mfa_step(server, http, flow, code=bad), 429, "too_many_attempts")
+    locked(login(server, ANA, GOOD_PASSWORD))
+    by_agent_id = login(server, None, GOOD_PASSWORD, agent_id="4242", tenant="acme")
+    assert by_agent_id.status_code == 429, (
+        "SERVER BUG (MFA lockout bypass by another name): five wrong codes locked only the name "
+        f"'account:email:{ANA}' (LoginService.completeMFA counts code failures under the email name), "
+        "so signing in with the agent ID and tenant starts a new code flow with five more guesses. "
+        "Expected 429 too_many_attempts for every name of the locked person:\n" + show(by_agent_id))
+
+
 # --------------------------------------------------------------------------- acceptance 3 (policy)
 
 
