@@ -160,9 +160,9 @@ def test_five_wrong_codes_end_the_flow_and_count_towards_the_lockout(db, servers
         body = expect(mfa_step(server, http, flow, code=bad), 401, "invalid_code")
         assert str(remaining) in body["message"], body
     expect(mfa_step(server, http, flow, code=bad), 429, "too_many_attempts")
-    # The flow is over: even the right code is too late.
-    code, _ = fresh_code(enrolled.totp, after_step=enrolled.step)
-    expect(mfa_step(server, http, flow, code=code), 410, "flow_expired")
+    # The flow is over: even a right code (the next step's: inside the window, never used) is too late.
+    right = code_at_step(enrolled.totp, wait_for_step(current_step()) + 1)
+    expect(mfa_step(server, http, flow, code=right), 410, "flow_expired")
     # The default lockout is 5 failures: five wrong codes lock the account, right password or not.
     locked(login(server, ANA, GOOD_PASSWORD))
     locked(login(server, ANA, WRONG_PASSWORD))
