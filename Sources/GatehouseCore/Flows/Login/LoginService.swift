@@ -185,7 +185,9 @@ public struct LoginService: Sendable {
                 else { false }
             guard right else {
                 let failures = try await store.recordLoginFlowFailure(digest: digest) ?? LoginFlow.maxFailures
-                if counted.attempts >= lockout.maxFailures {
+                // Also a failed sign-in of the person's email, so wrong codes and wrong passwords add up.
+                let asSignIn = try await attempts.count(accountKey, at: now, windowSeconds: lockout.windowSeconds)
+                if counted.attempts >= lockout.maxFailures || asSignIn.attempts >= lockout.maxFailures {
                     // Every name the person signs in with (email, agent ID), so another name
                     // does not open a fresh round of guesses.
                     let until = now.addingTimeInterval(TimeInterval(lockout.lockoutSeconds))
