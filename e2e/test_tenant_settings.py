@@ -17,8 +17,9 @@ DEFAULTS = {
     "lockout": {"max_failures": 5, "window_seconds": 900, "lockout_seconds": 900},
     "invitation_ttl_seconds": 86400, "temporary_password_format": "random",
     "temporary_password_ttl_seconds": 259200, "reset_link_ttl_seconds": 3600,
+    "mfa_policy": "optional", "mfa_required_roles": [],
 }
-ACCOUNT_DEFAULTS = {k: v for k, v in DEFAULTS.items() if not isinstance(v, dict)}
+ACCOUNT_DEFAULTS = {k: v for k, v in DEFAULTS.items() if not isinstance(v, dict)}   # the top-level settings
 
 # (section, field, refused values, accepted boundary values)
 RANGES = [
@@ -38,6 +39,8 @@ RANGES = [
     (None, "temporary_password_format", ["webex", "", 1], ["initials_phone", "random"]),
     (None, "temporary_password_ttl_seconds", [0, 2592001], [1, 2592000]),
     (None, "reset_link_ttl_seconds", [0, 86401], [1, 86400]),
+    (None, "mfa_policy", ["sometimes", "", True], ["off", "required", "optional"]),
+    (None, "mfa_required_roles", ["agent", ["pilot"], [1]], [["administrator", "supervisor"], []]),
 ]
 
 
