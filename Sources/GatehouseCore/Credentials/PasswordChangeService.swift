@@ -23,21 +23,9 @@ public struct PasswordChangeService: Sendable {
     /// - Throws: ``PasswordChangeError``, ``PasswordPolicyViolation``, ``PasswordHashingBusy``.
     public func change(for member: Member, in tenant: Tenant, current: String, new: String, keepingSession session: UUID?,
                        clientIP: String?) async throws {
+        try await verifyCurrent(current, of: member, in: tenant)
         let now = clock.now()
         let settings = TenantSettings(document: tenant.settings)
-        let key = AttemptKey.passwordChange(member.user.id)
-        let counted = try await attempts.count(key, at: now, windowSeconds: settings.lockout.windowSeconds)
-        if counted.isLocked(at: now) || counted.attempts > settings.lockout.maxFailures {
-            let until = counted.lockedUntil ?? now.addingTimeInterval(TimeInterval(settings.lockout.lockoutSeconds))
-            throw PasswordChangeError.tooManyAttempts(retryAfterSeconds: max(1, Int(until.timeIntervalSince(now).rounded(.up))))
-        }
-        guard try await passwords.verify(current, against: try await credentials.hash(for: member.user.id)) else {
-            if counted.attempts >= settings.lockout.maxFailures {
-                try await attempts.lock(key, until: now.addingTimeInterval(TimeInterval(settings.lockout.lockoutSeconds)))
-            }
-            throw PasswordChangeError.wrongCurrentPassword
-        }
-        try await attempts.clear(key, at: now)
         let hash = try await checkedHash(new, for: member.user, policy: settings.password)
         let audit = AuditEvent(at: now, tenant: tenant.id, actor: .user(member.user.id), action: .passwordChange,
                                target: .user(member.user.id), outcome: .success, clientIP: clientIP)
@@ -45,6 +33,28 @@ public struct PasswordChangeService: Sendable {
                                                                     reason: "changed_by_user", newPassword: new)], at: now) ?? []
         try await credentials.change(member.user.id, to: hash, keepHistory: settings.password.history,
                                      endingSessionsExcept: session, at: now, audit: audit, outbox: calls)
+    }
+
+    /// Checks a person's current password (a password change, or confirming it again before a
+    /// sensitive change). Guesses are counted under the tenant's lockout setting, before the
+    /// check, and a right password clears the count.
+    /// - Throws: ``PasswordChangeError``, ``PasswordHashingBusy``.
+    public func verifyCurrent(_ password: String, of member: Member, in tenant: Tenant) async throws {
+        let now = clock.now()
+        let lockout = TenantSettings(document: tenant.settings).lockout
+        let key = AttemptKey.passwordChange(member.user.id)
+        let counted = try await attempts.count(key, at: now, windowSeconds: lockout.windowSeconds)
+        if counted.isLocked(at: now) || counted.attempts > lockout.maxFailures {
+            let until = counted.lockedUntil ?? now.addingTimeInterval(TimeInterval(lockout.lockoutSeconds))
+            throw PasswordChangeError.tooManyAttempts(retryAfterSeconds: max(1, Int(until.timeIntervalSince(now).rounded(.up))))
+        }
+        guard try await passwords.verify(password, against: try await credentials.hash(for: member.user.id)) else {
+            if counted.attempts >= lockout.maxFailures {
+                try await attempts.lock(key, until: now.addingTimeInterval(TimeInterval(lockout.lockoutSeconds)))
+            }
+            throw PasswordChangeError.wrongCurrentPassword
+        }
+        try await attempts.clear(key, at: now)
     }
 
     /// The hash of `password` if it meets `policy` for `user`, history included.

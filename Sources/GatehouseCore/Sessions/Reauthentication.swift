@@ -11,19 +11,14 @@ public protocol ReauthenticationRepository: Sendable {
 /// password change.
 public struct Reauthentication: Sendable {
     let repository: any ReauthenticationRepository
-    let credentials: any PasswordCredentialRepository
-    let attempts: any AttemptCounterRepository
-    let passwords: PasswordService
+    let passwordRules: PasswordChangeService
     let clock: any WallClock
 
     public static let windowSeconds: TimeInterval = 300
 
-    public init(repository: any ReauthenticationRepository, credentials: any PasswordCredentialRepository,
-                attempts: any AttemptCounterRepository, passwords: PasswordService, clock: any WallClock) {
+    public init(repository: any ReauthenticationRepository, passwordRules: PasswordChangeService, clock: any WallClock) {
         self.repository = repository
-        self.credentials = credentials
-        self.attempts = attempts
-        self.passwords = passwords
+        self.passwordRules = passwordRules
         self.clock = clock
     }
 
@@ -38,21 +33,8 @@ public struct Reauthentication: Sendable {
     /// Checks the password again and records the time.
     /// - Throws: ``PasswordChangeError`` (wrong password, too many attempts).
     public func confirm(_ password: String, member: Member, tenant: Tenant, session: Session, clientIP: String?) async throws {
+        try await passwordRules.verifyCurrent(password, of: member, in: tenant)
         let now = clock.now()
-        let lockout = TenantSettings(document: tenant.settings).lockout
-        let key = AttemptKey.passwordChange(member.user.id)
-        let counted = try await attempts.count(key, at: now, windowSeconds: lockout.windowSeconds)
-        if counted.isLocked(at: now) || counted.attempts > lockout.maxFailures {
-            let until = counted.lockedUntil ?? now.addingTimeInterval(TimeInterval(lockout.lockoutSeconds))
-            throw PasswordChangeError.tooManyAttempts(retryAfterSeconds: max(1, Int(until.timeIntervalSince(now).rounded(.up))))
-        }
-        guard try await passwords.verify(password, against: try await credentials.hash(for: member.user.id)) else {
-            if counted.attempts >= lockout.maxFailures {
-                try await attempts.lock(key, until: now.addingTimeInterval(TimeInterval(lockout.lockoutSeconds)))
-            }
-            throw PasswordChangeError.wrongCurrentPassword
-        }
-        try await attempts.clear(key, at: now)
         try await repository.record(session: session.id, at: now,
                                     audit: AuditEvent(at: now, tenant: tenant.id, actor: .user(member.user.id), action: .sessionReauthenticate,
                                                       target: .session(session.id), outcome: .success, clientIP: clientIP))

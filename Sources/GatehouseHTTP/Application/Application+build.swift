@@ -166,8 +166,8 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Applic
         messaging: messaging, mfaDevices: mfaDevices, clock: clock
     ).addRoutes(to: router.group(UsersController<SQLMemberRepository, SQLAPITokenRepository>.path))
     MFAController(mfa: mfa, devices: mfaDevices,
-                  reauthentication: Reauthentication(repository: SQLReauthenticationRepository(database: database), credentials: credentials,
-                                                     attempts: attempts, passwords: passwords, clock: clock),
+                  reauthentication: Reauthentication(repository: SQLReauthenticationRepository(database: database),
+                                                     passwordRules: passwordChange, clock: clock),
                   authenticator: authenticator, csrf: csrf, pages: pages, clock: clock).addRoutes(to: router)
     WebhooksController(webhooks: webhooks, access: access, secrets: dependencies.webhookSecrets, clock: clock, random: random)
         .addRoutes(to: router.group(WebhooksController<SQLAPITokenRepository>.path))
