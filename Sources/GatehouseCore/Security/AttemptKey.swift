@@ -20,12 +20,17 @@ public enum AttemptKey {
     /// Wrong second-factor codes of one person, whatever name they signed in with.
     public static func secondFactor(_ user: UserID) -> String { "second-factor:" + user.description }
 
-    /// Every key a member's guesses are counted under in `tenant` (what an unlock clears).
-    public static func all(for member: Member, in tenant: TenantSlug) -> [String] {
-        var keys = [account(.email(member.user.email.value, tenant: nil)), passwordChange(member.user.id), secondFactor(member.user.id)]
+    /// The sign-in keys of every name a member signs in with in `tenant`: email and agent ID.
+    public static func signInNames(of member: Member, in tenant: TenantSlug) -> [String] {
+        var keys = [account(.email(member.user.email.value, tenant: nil))]
         if let agentID = member.membership.agentID {
             keys.append(account(.agentID(agentID.value, tenant: tenant.rawValue)))
         }
         return keys
+    }
+
+    /// Every key a member's guesses are counted under in `tenant` (what an unlock clears).
+    public static func all(for member: Member, in tenant: TenantSlug) -> [String] {
+        signInNames(of: member, in: tenant) + [passwordChange(member.user.id), secondFactor(member.user.id)]
     }
 }

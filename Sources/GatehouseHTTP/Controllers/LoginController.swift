@@ -145,8 +145,7 @@ struct LoginController: Sendable {
             return try await render(request, form: form, error: "Enter your username and your password.", notice: nil, status: .badRequest)
         }
         let tenant = form.tenant.flatMap { $0.isEmpty ? nil : $0 }
-        let identifier: LoginIdentifier = (!username.contains("@") && tenant != nil && username.allSatisfy(\.isNumber))
-            ? .agentID(username, tenant: tenant!) : .email(username, tenant: tenant)
+        let identifier = LoginIdentifier.typed(username, tenant: tenant)
         do {
             let outcome = try await signIn(identifier, password: password, keepSignedIn: form.keep_signed_in != nil, request, context)
             var response: Response

@@ -83,8 +83,7 @@ struct PasswordRecoveryController: Sendable {
             return try renderForgot(request, form: form, error: "Enter your username.", status: .badRequest)
         }
         let tenant = form.tenant.flatMap { $0.isEmpty ? nil : $0 }
-        let identifier: LoginIdentifier = (!username.contains("@") && tenant != nil && username.allSatisfy(\.isNumber))
-            ? .agentID(username, tenant: tenant!) : .email(username, tenant: tenant)
+        let identifier = LoginIdentifier.typed(username, tenant: tenant)
         do {
             let started = try await recovery.start(identifier, clientIP: context.clientIP)
             let (csrfToken, _) = csrf.token(for: request)

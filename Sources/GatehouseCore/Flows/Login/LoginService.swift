@@ -66,14 +66,8 @@ public struct LoginService: Sendable {
 
     /// Signs in, or says why not.
     public func signIn(_ attempt: Attempt) async throws(LoginError) -> LoginOutcome {
-        do {
+        try await Self.asLoginError {
             return try await performSignIn(attempt)
-        } catch let error as LoginError {
-            throw error
-        } catch let busy as PasswordHashingBusy {
-            throw .busy(retryAfterSeconds: busy.retryAfterSeconds)
-        } catch {
-            throw .unavailable(error)
         }
     }
 
@@ -159,7 +153,7 @@ public struct LoginService: Sendable {
     /// end the flow, and each counts towards the account's lockout like a wrong password.
     /// - Throws: ``LoginError``.
     public func completeMFA(flowID: String, code: String?, recoveryCode: String?, attempt: Attempt) async throws(LoginError) -> LoginOutcome {
-        do {
+        try await Self.asLoginError {
             let pending = try await pending(flowID: flowID)
             guard pending.flow.step == .mfa else { throw LoginError.flowExpired }
             let member = pending.member, now = clock.now()
@@ -192,7 +186,7 @@ public struct LoginService: Sendable {
                     // does not open a fresh round of guesses.
                     let until = now.addingTimeInterval(TimeInterval(lockout.lockoutSeconds))
                     try await attempts.lock(codeKey, until: until)
-                    for key in AttemptKey.all(for: member, in: pending.tenant.slug) where key.hasPrefix("account:") {
+                    for key in AttemptKey.signInNames(of: member, in: pending.tenant.slug) {
                         try await attempts.lock(key, until: until)
                     }
                 }
@@ -218,10 +212,6 @@ public struct LoginService: Sendable {
             continued.keepSignedIn = pending.flow.keepSignedIn
             return try await startSession(for: member, in: pending.tenant, policy: TenantSettings(document: pending.tenant.settings).session,
                                           attempt: continued, at: now)
-        } catch let error as LoginError {
-            throw error
-        } catch {
-            throw .unavailable(error)
         }
     }
 
@@ -252,15 +242,11 @@ public struct LoginService: Sendable {
     /// A pending sign-in's flow, for the page of its step.
     /// - Throws: ``LoginError/flowExpired`` for an unknown, used or expired flow.
     public func pending(flowID: String) async throws(LoginError) -> PendingLogin {
-        do {
+        try await Self.asLoginError {
             guard let flow = try await store.loginFlow(digest: SecretToken(presented: flowID).digest), clock.now() < flow.expiresAt,
                   let member = try await members.find(tenant: flow.tenantID, user: flow.userID), member.membership.status == .active,
                   let tenant = try await tenants.find(id: flow.tenantID) else { throw LoginError.flowExpired }
             return PendingLogin(flowID: flowID, flow: flow, member: member, tenant: tenant)
-        } catch let error as LoginError {
-            throw error
-        } catch {
-            throw .unavailable(error)
         }
     }
 
@@ -268,7 +254,7 @@ public struct LoginService: Sendable {
     /// password must meet the policy and differ from recent ones, the temporary one, included.
     /// - Throws: ``LoginError``; a policy refusal as ``LoginError/passwordPolicy(_:)``, and the flow stays usable.
     public func completePasswordChange(flowID: String, newPassword: String, attempt: Attempt) async throws(LoginError) -> LoginOutcome {
-        do {
+        try await Self.asLoginError {
             let pending = try await pending(flowID: flowID)
             guard pending.flow.step == .passwordChange else { throw LoginError.flowExpired }
             let settings = TenantSettings(document: pending.tenant.settings)
@@ -296,24 +282,14 @@ public struct LoginService: Sendable {
             var continued = attempt
             continued.keepSignedIn = pending.flow.keepSignedIn
             return try await secondFactorOrSession(for: member, in: pending.tenant, attempt: continued, at: now)
-        } catch let error as LoginError {
-            throw error
-        } catch let busy as PasswordHashingBusy {
-            throw .busy(retryAfterSeconds: busy.retryAfterSeconds)
-        } catch {
-            throw .unavailable(error)
         }
     }
 
     /// Continues the sign-in of someone who just set their password another way (an invitation
     /// link): the second factor or its enrolment when the tenant asks for one, else the session.
     public func continueAfterPassword(for member: Member, in tenant: Tenant, attempt: Attempt) async throws(LoginError) -> LoginOutcome {
-        do {
+        try await Self.asLoginError {
             return try await secondFactorOrSession(for: member, in: tenant, attempt: attempt, at: clock.now())
-        } catch let error as LoginError {
-            throw error
-        } catch {
-            throw .unavailable(error)
         }
     }
 
@@ -395,6 +371,21 @@ public struct LoginService: Sendable {
                                           outcome: outcome, clientIP: attempt.clientIP, detail: ["reason": reason]))
     }
 
+    /// Runs `body`, passing ``LoginError``s on and turning the rest into the ones callers expect:
+    /// a full hashing queue into ``LoginError/busy(retryAfterSeconds:)``, anything else (the
+    /// database) into ``LoginError/unavailable(_:)``.
+    private static func asLoginError<T>(_ body: () async throws -> T) async throws(LoginError) -> T {
+        do {
+            return try await body()
+        } catch let error as LoginError {
+            throw error
+        } catch let busy as PasswordHashingBusy {
+            throw .busy(retryAfterSeconds: busy.retryAfterSeconds)
+        } catch {
+            throw .unavailable(error)
+        }
+    }
+
     static func seconds(until date: Date, from now: Date) -> Int {
         max(1, Int(date.timeIntervalSince(now).rounded(.up)))
     }
@@ -406,6 +397,13 @@ public enum LoginIdentifier: Sendable, Equatable {
     case email(String, tenant: String?)
     /// An agent ID, which only means something inside a tenant.
     case agentID(String, tenant: String)
+
+    /// What someone typed into a username field: on a tenant's own page, digits alone are an
+    /// agent ID; anything else is an email.
+    public static func typed(_ username: String, tenant: String?) -> LoginIdentifier {
+        if let tenant, !username.contains("@"), !username.isEmpty, username.allSatisfy(\.isNumber) { return .agentID(username, tenant: tenant) }
+        return .email(username, tenant: tenant)
+    }
 
     var tenantSlug: String? {
         switch self {
