@@ -92,12 +92,7 @@ struct SQLAccountTransaction: AccountTransaction {
     }
 
     func endSessions(user: UserID, tenant: TenantID?, except: UUID?, reason: SessionEndReason, at now: Date) async throws -> [UUID] {
-        var query: SQLQueryString = """
-            UPDATE sessions SET ended_at = \(bind: now.stored), end_reason = \(bind: reason.rawValue)
-            WHERE user_id = \(bind: user.description) AND id <> \(bind: except?.stored ?? "") AND ended_at IS NULL
-            """
-        if let tenant { query = query + " AND tenant_id = \(bind: tenant.description)" }
-        return try await db.raw(query + " RETURNING id").all().map { try $0.uuid("id") }
+        try await SQLSessionRepository.endAll(user: user, tenant: tenant, except: except, reason: reason, at: now, in: db)
     }
 
     func insertLink(_ link: OneTimeLink, digest: String, at now: Date) async throws {
@@ -134,7 +129,7 @@ struct SQLAccountTransaction: AccountTransaction {
     }
 
     func clearAttempts(_ keys: [String]) async throws {
-        for key in keys { try await db.raw("DELETE FROM attempt_counters WHERE counter_key = \(bind: key)").run() }
+        for key in keys { _ = try await SQLAttemptCounterRepository.delete(key, in: db) }
     }
 
     func confirmRecovery(digest: String, at now: Date) async throws -> Bool {

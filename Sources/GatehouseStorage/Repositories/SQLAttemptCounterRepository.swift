@@ -57,9 +57,13 @@ public struct SQLAttemptCounterRepository: AttemptCounterRepository {
     }
 
     public func clear(_ key: String, at now: Date) async throws -> Bool {
-        let row = try await database.write { db in
-            try await db.raw("DELETE FROM attempt_counters WHERE counter_key = \(bind: key) RETURNING locked_until").first()
-        }
-        return try row?.optionalInstant("locked_until").map { $0 > now } ?? false
+        let lockedUntil = try await database.write { try await Self.delete(key, in: $0) }
+        return lockedUntil.map { $0 > now } ?? false
+    }
+
+    /// Deletes a counter inside a caller's transaction. - Returns: its lock, if it had one.
+    static func delete(_ key: String, in db: any SQLDatabase) async throws -> Date? {
+        try await db.raw("DELETE FROM attempt_counters WHERE counter_key = \(bind: key) RETURNING locked_until").first()?
+            .optionalInstant("locked_until")
     }
 }

@@ -118,16 +118,22 @@ public struct SQLSessionRepository: SessionRepository {
         }
     }
 
-    /// Ends the person's sessions inside a caller's transaction.
+    /// Ends the person's sessions inside a caller's transaction, with the audit record.
     static func endAll(user: UserID, tenant: TenantID?, except: UUID?, reason: SessionEndReason, at now: Date,
                        in db: any SQLDatabase, audit: AuditEvent) async throws -> Int {
-        let ended = try await db.raw("""
+        let ended = try await endAll(user: user, tenant: tenant, except: except, reason: reason, at: now, in: db)
+        try await SQLAuditRepository.insert(audit, into: db)
+        return ended.count
+    }
+
+    /// Ends the person's sessions inside a caller's transaction. - Returns: the ended ids.
+    static func endAll(user: UserID, tenant: TenantID?, except: UUID?, reason: SessionEndReason, at now: Date,
+                       in db: any SQLDatabase) async throws -> [UUID] {
+        try await db.raw("""
             UPDATE sessions SET ended_at = \(bind: now.stored), end_reason = \(bind: reason.rawValue)
             WHERE user_id = \(bind: user.description) AND id <> \(bind: except?.stored ?? "") AND ended_at IS NULL\(Self.inTenant(tenant))
             RETURNING id
-            """).all()
-        try await SQLAuditRepository.insert(audit, into: db)
-        return ended.count
+            """).all().map { try $0.uuid("id") }
     }
 
     public func active(user: UserID, tenant: TenantID?, at now: Date) async throws -> [Session] {
