@@ -103,18 +103,10 @@ struct InvitationController: Sendable {
 
     private func render(_ request: Request, pending: InvitationAcceptance.Pending, error: String?, broken: [PasswordViolation],
                         status: HTTPResponse.Status) throws -> Response {
-        let (csrfToken, cookie) = csrf.token(for: request)
-        var values = PasswordForm.values(policy: TenantSettings(document: pending.tenant.settings).password, user: pending.member.user,
-                                         broken: broken)
-        values["title"] = "Welcome, \(pending.member.user.firstName)"
-        values["lead"] = "Choose a password to finish setting up your \(pending.tenant.displayName) account (\(pending.member.user.email.value))."
-        values["action"] = request.uri.path
-        values["csrfToken"] = csrfToken
-        values["submitLabel"] = "Set password and sign in"
-        if let error { values["error"] = error }
-        var headers: HTTPFields = [:]
-        if let cookie { headers[.setCookie] = cookie.description }
-        return try pages.render("set-password", values, status: status, headers: headers)
+        try PasswordForm.page(pages, csrf: csrf, request: request, tenant: pending.tenant, user: pending.member.user,
+                              title: "Welcome, \(pending.member.user.firstName)",
+                              lead: "Choose a password to finish setting up your \(pending.tenant.displayName) account (\(pending.member.user.email.value)).",
+                              action: request.uri.path, submitLabel: "Set password and sign in", error: error, broken: broken, status: status)
     }
 
     private func token(_ context: AppRequestContext) throws -> String {

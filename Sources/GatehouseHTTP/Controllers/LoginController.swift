@@ -228,41 +228,29 @@ struct LoginController: Sendable {
 
     func renderFlowPage(_ template: String, _ request: Request, pending: PendingLogin, returnTo: String?, error: String?,
                         status: HTTPResponse.Status, extra: [String: Any]) throws -> Response {
-        let (csrfToken, cookie) = csrf.token(for: request)
         var values = extra
-        values["csrfToken"] = csrfToken
         values["flowID"] = pending.flowID
         if let returnTo = ReturnPath.validated(returnTo) { values["returnTo"] = returnTo }
         if let error { values["error"] = error }
-        var headers: HTTPFields = [:]
-        if let cookie { headers[.setCookie] = cookie.description }
-        return try pages.render(template, values, status: status, headers: headers)
+        return try pages.renderForm(template, values, csrf: csrf, request: request, status: status)
     }
 
     private func renderPasswordChange(_ request: Request, pending: PendingLogin, returnTo: String?, error: String?,
                                       broken: [PasswordViolation], status: HTTPResponse.Status) throws -> Response {
-        let (csrfToken, cookie) = csrf.token(for: request)
-        var values = PasswordForm.values(policy: TenantSettings(document: pending.tenant.settings).password, user: pending.member.user,
-                                         broken: broken)
-        values["title"] = "Choose your own password"
-        values["lead"] = "You signed in with a temporary password. Choose your own password to continue."
-        values["action"] = "/login/password"
-        values["csrfToken"] = csrfToken
-        values["flowID"] = pending.flowID
-        values["submitLabel"] = "Change password and continue"
-        if let returnTo = ReturnPath.validated(returnTo) { values["returnTo"] = returnTo }
-        if let error { values["error"] = error }
-        var headers: HTTPFields = [:]
-        if let cookie { headers[.setCookie] = cookie.description }
-        return try pages.render("set-password", values, status: status, headers: headers)
+        var extra: [String: Any] = ["flowID": pending.flowID]
+        if let returnTo = ReturnPath.validated(returnTo) { extra["returnTo"] = returnTo }
+        return try PasswordForm.page(pages, csrf: csrf, request: request, tenant: pending.tenant, user: pending.member.user,
+                                     title: "Choose your own password",
+                                     lead: "You signed in with a temporary password. Choose your own password to continue.",
+                                     action: "/login/password", submitLabel: "Change password and continue", error: error, broken: broken,
+                                     status: status, extra: extra)
     }
 
     func render(_ request: Request, form: Form, error: String?, notice: String?, status: HTTPResponse.Status) async throws -> Response {
-        let (csrfToken, cookie) = csrf.token(for: request)
         var tenantName: String?
         if let slug = form.tenant, let parsed = try? TenantSlug(slug) { tenantName = try await tenants.find(slug: parsed)?.displayName }
         var values: [String: Any] = [
-            "title": "Sign in", "csrfToken": csrfToken, "username": form.username ?? "",
+            "title": "Sign in", "username": form.username ?? "",
             // Mustache treats "" as true, so the focus rule needs a real boolean.
             "hasUsername": !(form.username ?? "").isEmpty,
             "usernameLabel": tenantName == nil ? "Email" : "Email or agent ID",
@@ -273,9 +261,7 @@ struct LoginController: Sendable {
         if let returnTo = ReturnPath.validated(form.return_to) { values["returnTo"] = returnTo }
         if let error { values["error"] = error }
         if let notice { values["notice"] = notice }
-        var headers: HTTPFields = [:]
-        if let cookie { headers[.setCookie] = cookie.description }
-        return try pages.render("login", values, status: status, headers: headers)
+        return try pages.renderForm("login", values, csrf: csrf, request: request, status: status)
     }
 }
 

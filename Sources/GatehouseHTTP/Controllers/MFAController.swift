@@ -210,22 +210,19 @@ struct MFAController: Sendable {
 
     private func renderSecurity(_ request: Request, _ current: SessionAuthenticator.Current, notice: String?, error: String?,
                                 status: HTTPResponse.Status) async throws -> Response {
-        let (csrfToken, cookie) = csrf.token(for: request)
         let list = try await devices.devices(user: current.member.user.id)
         let settings = TenantSettings(document: current.tenant.settings)
         let formatter = DateFormatter()
         formatter.dateStyle = .medium
         var values: [String: Any] = [
-            "title": "Security", "csrfToken": csrfToken, "email": current.member.user.email.value, "tenantName": current.tenant.displayName,
+            "title": "Security", "email": current.member.user.email.value, "tenantName": current.tenant.displayName,
             "required": settings.mfa.requires(current.member), "hasDevices": !list.isEmpty, "canEnroll": settings.mfa.mode != .off,
             "devices": list.map { ["id": $0.id.uuidString.lowercased(), "name": $0.name, "added": formatter.string(from: $0.confirmedAt ?? $0.createdAt)] },
             "recoveryCodesLeft": try await devices.unusedRecoveryCodes(user: current.member.user.id),
         ]
         if let notice { values["notice"] = notice }
         if let error { values["error"] = error }
-        var headers: HTTPFields = [:]
-        if let cookie { headers[.setCookie] = cookie.description }
-        return try pages.render("security", values, status: status, headers: headers)
+        return try pages.renderForm("security", values, csrf: csrf, request: request, status: status)
     }
 }
 
@@ -233,21 +230,17 @@ struct MFAController: Sendable {
 enum MFAPages {
     static func scan(pages: PageRenderer, csrf: CSRFProtection, request: Request, enrollment: MFAService.Enrollment, deviceName: String,
                      action: String, flowID: String?, returnTo: String?, error: String?) throws -> Response {
-        let (csrfToken, cookie) = csrf.token(for: request)
+        // In groups of four, for typing by hand.
+        let key = Array(enrollment.secret)
         var values: [String: Any] = [
-            "title": "Scan the QR code", "csrfToken": csrfToken, "qrSVG": enrollment.qrSVG, "deviceName": deviceName,
-            "secretGrouped": stride(from: 0, to: enrollment.secret.count, by: 4).map { offset -> String in
-                let start = enrollment.secret.index(enrollment.secret.startIndex, offsetBy: offset)
-                return String(enrollment.secret[start..<(enrollment.secret.index(start, offsetBy: 4, limitedBy: enrollment.secret.endIndex) ?? enrollment.secret.endIndex)])
-            }.joined(separator: " "),
+            "title": "Scan the QR code", "qrSVG": enrollment.qrSVG, "deviceName": deviceName,
+            "secretGrouped": stride(from: 0, to: key.count, by: 4).map { String(key[$0..<min($0 + 4, key.count)]) }.joined(separator: " "),
             "enrollmentID": enrollment.id.uuidString.lowercased(), "action": action,
         ]
         if let flowID { values["flowID"] = flowID }
         if let returnTo = ReturnPath.validated(returnTo) { values["returnTo"] = returnTo }
         if let error { values["error"] = error }
-        var headers: HTTPFields = [:]
-        if let cookie { headers[.setCookie] = cookie.description }
-        return try pages.render("mfa-scan", values, headers: headers)
+        return try pages.renderForm("mfa-scan", values, csrf: csrf, request: request)
     }
 
     static func recoveryCodes(pages: PageRenderer, title: String, codes: [String], continueTo: String, continueLabel: String,

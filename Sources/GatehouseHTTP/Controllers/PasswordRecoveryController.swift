@@ -86,11 +86,9 @@ struct PasswordRecoveryController: Sendable {
         let identifier = LoginIdentifier.typed(username, tenant: tenant)
         do {
             let started = try await recovery.start(identifier, clientIP: context.clientIP)
-            let (csrfToken, _) = csrf.token(for: request)
-            var values: [String: Any] = ["title": "Confirm your email", "maskedEmail": started.maskedEmail, "recoveryID": started.recoveryID,
-                                         "csrfToken": csrfToken]
+            var values: [String: Any] = ["title": "Confirm your email", "maskedEmail": started.maskedEmail, "recoveryID": started.recoveryID]
             if let tenant { values["tenant"] = tenant }
-            return try pages.render("forgot-confirm", values)
+            return try pages.renderForm("forgot-confirm", values, csrf: csrf, request: request)
         } catch let limited as RecoveryRateLimited {
             var response = try renderForgot(request, form: form, error: APIError.from(domain: limited)!.message, status: .tooManyRequests)
             response.headers[.retryAfter] = String(limited.retryAfterSeconds)
@@ -168,29 +166,18 @@ struct PasswordRecoveryController: Sendable {
     }
 
     private func renderForgot(_ request: Request, form: ForgotForm, error: String?, status: HTTPResponse.Status) throws -> Response {
-        let (csrfToken, cookie) = csrf.token(for: request)
-        var values: [String: Any] = ["title": "Forgot your password?", "csrfToken": csrfToken, "username": form.username ?? "",
+        var values: [String: Any] = ["title": "Forgot your password?", "username": form.username ?? "",
                                      "usernameLabel": form.tenant == nil ? "Username (your email)" : "Username or agent ID"]
         if let tenant = form.tenant, !tenant.isEmpty { values["tenant"] = tenant }
         if let error { values["error"] = error }
-        var headers: HTTPFields = [:]
-        if let cookie { headers[.setCookie] = cookie.description }
-        return try pages.render("forgot", values, status: status, headers: headers)
+        return try pages.renderForm("forgot", values, csrf: csrf, request: request, status: status)
     }
 
     private func renderReset(_ request: Request, member: Member, tenant: Tenant, error: String?, broken: [PasswordViolation],
                              status: HTTPResponse.Status) throws -> Response {
-        let (csrfToken, cookie) = csrf.token(for: request)
-        var values = PasswordForm.values(policy: TenantSettings(document: tenant.settings).password, user: member.user, broken: broken)
-        values["title"] = "Choose a new password"
-        values["lead"] = "For \(member.user.email.value). You will be signed out everywhere."
-        values["action"] = request.uri.path
-        values["csrfToken"] = csrfToken
-        values["submitLabel"] = "Change password"
-        if let error { values["error"] = error }
-        var headers: HTTPFields = [:]
-        if let cookie { headers[.setCookie] = cookie.description }
-        return try pages.render("set-password", values, status: status, headers: headers)
+        try PasswordForm.page(pages, csrf: csrf, request: request, tenant: tenant, user: member.user, title: "Choose a new password",
+                              lead: "For \(member.user.email.value). You will be signed out everywhere.", action: request.uri.path,
+                              submitLabel: "Change password", error: error, broken: broken, status: status)
     }
 
     private func parameter(_ name: String, _ context: AppRequestContext) throws -> String {

@@ -83,16 +83,13 @@ struct SessionController: Sendable {
         case .valid(let found): current = found
         case .none, .ended: return Self.redirectToLogin(from: request)
         }
-        let (csrfToken, cookie) = csrf.token(for: request)
         let user = current.member.user
-        var headers: HTTPFields = [:]
-        if let cookie { headers[.setCookie] = cookie.description }
-        return try pages.render("account", [
+        return try pages.renderForm("account", [
             "title": "My account", "name": "\(user.firstName) \(user.lastName)", "email": user.email.value,
             "tenantName": current.tenant.displayName, "roles": current.member.membership.sortedRoles.map(\.rawValue).joined(separator: ", "),
-            "agentID": current.member.membership.agentID?.value ?? "", "csrfToken": csrfToken,
+            "agentID": current.member.membership.agentID?.value ?? "",
             "expires": JSONResponse.rfc3339.format(current.session.expiresAt),
-        ], headers: headers)
+        ], csrf: csrf, request: request)
     }
 
     /// A page needing a session sends the browser to sign in and come back to it afterwards.

@@ -75,7 +75,6 @@ struct SetupController<Tenants: TenantRepository, Setup: SetupRepository, Tokens
     }
 
     private func form(_ request: Request, values: Form, errors: FieldErrors, status: HTTPResponse.Status) throws -> Response {
-        let (csrfToken, cookie) = csrf.token(for: request)
         func field(_ name: String, _ label: String, _ value: String?, type: String = "text", autocomplete: String = "off",
                    hint: String? = nil, required: Bool = true) -> [String: Any] {
             var field: [String: Any] = ["name": name, "label": label, "value": value ?? "", "type": type,
@@ -101,13 +100,11 @@ struct SetupController<Tenants: TenantRepository, Setup: SetupRepository, Tokens
         let firstBad = all.compactMap { $0 as? String }.first { errors.messages[$0] != nil } ?? "tenant_name"
         for index in tenantFields.indices where tenantFields[index]["name"] as? String == firstBad { tenantFields[index]["autofocus"] = true }
         for index in adminFields.indices where adminFields[index]["name"] as? String == firstBad { adminFields[index]["autofocus"] = true }
-        var headers: HTTPFields = [:]
-        if let cookie { headers[.setCookie] = cookie.description }
         var page: [String: Any] = [
-            "title": "Set up Gatehouse", "token": values.token ?? "", "csrfToken": csrfToken,
+            "title": "Set up Gatehouse", "token": values.token ?? "",
             "tenantFields": tenantFields, "adminFields": adminFields,
         ]
         if !errors.isEmpty { page["formError"] = "Please correct the highlighted fields." }
-        return try pages.render("setup", page, status: status, headers: headers)
+        return try pages.renderForm("setup", page, csrf: csrf, request: request, status: status)
     }
 }

@@ -26,6 +26,18 @@ public struct PageRenderer: Sendable {
         return Response(status: status, headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: html)))
     }
 
+    /// A page with a form: `csrfToken` for its hidden field, and the CSRF cookie when the
+    /// browser has none yet.
+    func renderForm(_ template: String, _ values: [String: Any], csrf: CSRFProtection, request: Request,
+                    status: HTTPResponse.Status = .ok) throws -> Response {
+        let (token, cookie) = csrf.token(for: request)
+        var values = values
+        values["csrfToken"] = token
+        var headers: HTTPFields = [:]
+        if let cookie { headers[.setCookie] = cookie.description }
+        return try render(template, values, status: status, headers: headers)
+    }
+
     /// A page with a title and one message (errors, spent links).
     func message(status: HTTPResponse.Status, title: String, message: String) throws -> Response {
         try render("message", ["title": title, "message": message], status: status)

@@ -1,4 +1,5 @@
 import GatehouseCore
+import Hummingbird
 
 /// The values of the set-password page (invitation, reset, temporary password): every rule of
 /// the tenant's policy listed, with the data the page's script checks as the person types.
@@ -26,6 +27,20 @@ enum PasswordForm {
                        "forbidden": policy.forbiddenCharacters, "names": policy.disallowNames ? names.joined(separator: "|") : ""],
             "email": user.email.value,
         ]
+    }
+
+    /// The set-password page: the tenant's rules for `user`, with those in `broken` marked.
+    static func page(_ pages: PageRenderer, csrf: CSRFProtection, request: Request, tenant: Tenant, user: User,
+                     title: String, lead: String, action: String, submitLabel: String, error: String?, broken: [PasswordViolation],
+                     status: HTTPResponse.Status, extra: [String: Any] = [:]) throws -> Response {
+        var values = values(policy: TenantSettings(document: tenant.settings).password, user: user, broken: broken)
+        values.merge(extra) { $1 }
+        values["title"] = title
+        values["lead"] = lead
+        values["action"] = action
+        values["submitLabel"] = submitLabel
+        if let error { values["error"] = error }
+        return try pages.renderForm("set-password", values, csrf: csrf, request: request, status: status)
     }
 
     /// What the page says above the form for a refused password.
