@@ -94,11 +94,7 @@ struct InvitationController: Sendable {
         let attempt = LoginService.Attempt(identifier: .email(member.user.email.value, tenant: nil), password: "", keepSignedIn: false,
                                            clientIP: context.clientIP, userAgent: request.headers[.userAgent],
                                            previousSessionDigest: SessionCookies.presentedDigest(in: request))
-        do { return try await login.continueAfterPassword(for: member, in: tenant, attempt: attempt) } catch .unavailable(let error) {
-            throw error
-        } catch {
-            throw APIError.from(login: error) ?? APIError.internalError
-        }
+        return try await APIError.answering { try await login.continueAfterPassword(for: member, in: tenant, attempt: attempt) }
     }
 
     private func render(_ request: Request, pending: InvitationAcceptance.Pending, error: String?, broken: [PasswordViolation],

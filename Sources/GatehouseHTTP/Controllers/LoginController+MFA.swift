@@ -18,14 +18,6 @@ extension LoginController {
         attempt(.email("", tenant: nil), password: "", keepSignedIn: false, request, context)
     }
 
-    /// Runs a login-service call, turning its errors into API answers.
-    private func step<T>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch let error as LoginError {
-            if case .unavailable(let underlying) = error { throw underlying }
-            throw APIError.from(login: error) ?? APIError.internalError
-        }
-    }
-
     @Sendable func apiMFA(_ request: Request, context: AppRequestContext) async throws -> Response {
         try authenticator.origins.require(request)
         var body = try await JSONRequest.read(request, context: context)
@@ -35,7 +27,7 @@ extension LoginController {
         if code != nil && recovery != nil { errors.add("recovery_code", "give either code or recovery_code, not both") }
         if !errors.isEmpty { throw APIError.validation(errors.messages) }
         let flowID = context.parameters.get("flow") ?? ""
-        let outcome = try await step { try await login.completeMFA(flowID: flowID, code: code, recoveryCode: recovery,
+        let outcome = try await APIError.answering { try await login.completeMFA(flowID: flowID, code: code, recoveryCode: recovery,
                                                                    attempt: continued(request, context)) }
         switch outcome {
         case .signedIn(let signedIn): return try signedInResponse(signedIn)
@@ -49,7 +41,7 @@ extension LoginController {
         let name = body.string("device_name")
         if !body.errors.isEmpty { throw APIError.validation(body.errors.messages) }
         let flowID = context.parameters.get("flow") ?? ""
-        let enrollment = try await step { try await login.startMFAEnrollment(flowID: flowID, deviceName: name) }
+        let enrollment = try await APIError.answering { try await login.startMFAEnrollment(flowID: flowID, deviceName: name) }
         return try JSONResponse.make(status: .created, EnrollmentJSON(enrollment, now: Date()))
     }
 
@@ -64,7 +56,7 @@ extension LoginController {
             throw APIError.notFound("This enrolment has expired or does not exist. Start again.")
         }
         let flowID = context.parameters.get("flow") ?? ""
-        let result = try await step { try await login.completeMFAEnrollment(flowID: flowID, enrollment: enrollment, code: code!,
+        let result = try await APIError.answering { try await login.completeMFAEnrollment(flowID: flowID, enrollment: enrollment, code: code!,
                                                                             attempt: continued(request, context)) }
         guard case .signedIn(let signedIn) = result.outcome else { throw APIError.internalError }
         var response = try JSONResponse.make(SignedInWithCodesJSON(signedIn: WhoAmIJSON(status: "signed_in", member: signedIn.member,
@@ -87,10 +79,10 @@ extension LoginController {
         var enrollment_id: String?
     }
 
-    /// The pending flow of a step page; nil when it ended (the caller shows the sign-in page).
-    private func pendingFlow(_ form: MFAForm) async throws -> PendingLogin? {
+    /// The pending flow of a step page; nil when it ended (the caller shows ``flowEnded(_:returnTo:)``).
+    func pendingFlow(_ flowID: String?) async throws -> PendingLogin? {
         do {
-            return try await login.pending(flowID: form.flow_id ?? "")
+            return try await login.pending(flowID: flowID ?? "")
         } catch .unavailable(let error) {
             throw error
         } catch {
@@ -98,21 +90,22 @@ extension LoginController {
         }
     }
 
-    private func flowEnded(_ request: Request, _ form: MFAForm) async throws -> Response {
-        try await render(request, form: Form(return_to: form.return_to), error: APIError.from(login: .flowExpired)?.message, notice: nil,
+    /// The sign-in page, saying the flow of a step page has ended.
+    func flowEnded(_ request: Request, returnTo: String?) async throws -> Response {
+        try await render(request, form: Form(return_to: returnTo), error: APIError.from(login: .flowExpired)?.message, notice: nil,
                          status: .gone)
     }
 
     @Sendable func pageMFA(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await FormRequest.read(MFAForm.self, from: request, context: context)
-        guard let pending = try await pendingFlow(form) else { return try await flowEnded(request, form) }
+        guard let pending = try await pendingFlow(form.flow_id) else { return try await flowEnded(request, returnTo: form.return_to) }
         guard csrf.isValid(request, formValue: form.csrf_token) else {
             return try renderStep(request, pending: pending, returnTo: form.return_to, error: "This page had expired. Please try again.",
                                   status: .forbidden)
         }
         let useRecovery = form.use_recovery != nil || ((form.code ?? "").isEmpty && !(form.recovery_code ?? "").isEmpty)
         do {
-            let outcome = try await step {
+            let outcome = try await APIError.answering {
                 try await login.completeMFA(flowID: pending.flowID, code: useRecovery ? nil : (form.code ?? ""),
                                             recoveryCode: useRecovery ? (form.recovery_code ?? "") : nil, attempt: continued(request, context))
             }
@@ -126,13 +119,13 @@ extension LoginController {
 
     @Sendable func pageMFAEnroll(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await FormRequest.read(MFAForm.self, from: request, context: context)
-        guard let pending = try await pendingFlow(form) else { return try await flowEnded(request, form) }
+        guard let pending = try await pendingFlow(form.flow_id) else { return try await flowEnded(request, returnTo: form.return_to) }
         guard csrf.isValid(request, formValue: form.csrf_token) else {
             return try renderStep(request, pending: pending, returnTo: form.return_to, error: "This page had expired. Please try again.",
                                   status: .forbidden)
         }
         do {
-            let enrollment = try await step { try await login.startMFAEnrollment(flowID: pending.flowID, deviceName: form.device_name) }
+            let enrollment = try await APIError.answering { try await login.startMFAEnrollment(flowID: pending.flowID, deviceName: form.device_name) }
             return try MFAPages.scan(pages: pages, csrf: csrf, request: request, enrollment: enrollment, deviceName: form.device_name ?? "",
                                      action: "/login/mfa/enroll/verify", flowID: pending.flowID, returnTo: form.return_to, error: nil)
         } catch let error as FieldErrors {
@@ -143,13 +136,13 @@ extension LoginController {
 
     @Sendable func pageMFAEnrollVerify(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await FormRequest.read(MFAForm.self, from: request, context: context)
-        guard let pending = try await pendingFlow(form) else { return try await flowEnded(request, form) }
+        guard let pending = try await pendingFlow(form.flow_id) else { return try await flowEnded(request, returnTo: form.return_to) }
         guard csrf.isValid(request, formValue: form.csrf_token), let enrollment = form.enrollment_id.flatMap(UUID.init(uuidString:)) else {
             return try renderStep(request, pending: pending, returnTo: form.return_to, error: "This page had expired. Please try again.",
                                   status: .forbidden)
         }
         do {
-            let result = try await step {
+            let result = try await APIError.answering {
                 try await login.completeMFAEnrollment(flowID: pending.flowID, enrollment: enrollment, code: form.code ?? "",
                                                       attempt: continued(request, context))
             }

@@ -82,25 +82,15 @@ struct LoginController: Sendable {
 
     private func signIn(_ identifier: LoginIdentifier, password: String, keepSignedIn: Bool, _ request: Request,
                         _ context: AppRequestContext) async throws -> LoginOutcome {
-        do {
-            return try await login.signIn(attempt(identifier, password: password, keepSignedIn: keepSignedIn, request, context))
-        } catch .unavailable(let error) {
-            throw error
-        } catch {
-            throw APIError.from(login: error) ?? APIError.internalError
+        try await APIError.answering {
+            try await login.signIn(attempt(identifier, password: password, keepSignedIn: keepSignedIn, request, context))
         }
     }
 
     private func completePasswordChange(flowID: String, password: String, _ request: Request,
                                         _ context: AppRequestContext) async throws -> LoginOutcome {
         let continued = attempt(.email("", tenant: nil), password: "", keepSignedIn: false, request, context)
-        do {
-            return try await login.completePasswordChange(flowID: flowID, newPassword: password, attempt: continued)
-        } catch .unavailable(let error) {
-            throw error
-        } catch {
-            throw APIError.from(login: error) ?? APIError.internalError
-        }
+        return try await APIError.answering { try await login.completePasswordChange(flowID: flowID, newPassword: password, attempt: continued) }
     }
 
     // MARK: Page
@@ -177,11 +167,7 @@ struct LoginController: Sendable {
     @Sendable func submitPasswordChange(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await FormRequest.read(PasswordChangeForm.self, from: request, context: context)
         let flowID = form.flow_id ?? ""
-        let pending: PendingLogin
-        do { pending = try await login.pending(flowID: flowID) } catch .unavailable(let error) { throw error } catch {
-            return try await render(request, form: Form(return_to: form.return_to), error: APIError.from(login: error)?.message, notice: nil,
-                              status: .gone)
-        }
+        guard let pending = try await pendingFlow(flowID) else { return try await flowEnded(request, returnTo: form.return_to) }
         guard csrf.isValid(request, formValue: form.csrf_token) else {
             return try renderPasswordChange(request, pending: pending, returnTo: form.return_to, error: "This page had expired. Please try again.",
                                             broken: [], status: .forbidden)

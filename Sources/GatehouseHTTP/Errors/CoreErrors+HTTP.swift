@@ -32,6 +32,15 @@ extension APIError {
         }
     }
 
+    /// Runs a sign-in step: its ``LoginError``s become API answers; the database's failures
+    /// pass on as they are (logged, then answered 500).
+    static func answering<T>(_ body: () async throws -> T) async throws -> T {
+        do { return try await body() } catch let error as LoginError {
+            if case .unavailable(let underlying) = error { throw underlying }
+            throw from(login: error) ?? internalError
+        }
+    }
+
     static func from(login error: LoginError) -> APIError? {
         switch error {
         case .invalidCredentials:
