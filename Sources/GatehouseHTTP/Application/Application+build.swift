@@ -56,7 +56,9 @@ public struct ApplicationDependencies: Sendable {
 /// last, after the HTTP server has drained its in-flight requests.
 public func buildApplication(configuration: ServerConfiguration, dependencies: ApplicationDependencies,
                              logger: Logger) async throws -> some ApplicationProtocol {
-    let router = try await buildRouter(configuration: configuration, dependencies: dependencies)
+    // The mail templates are read once, for the outbox API and for delivery.
+    let mailRenderer = try await MailRenderer.load()
+    let router = try await buildRouter(configuration: configuration, dependencies: dependencies, mailRenderer: mailRenderer)
     // Hummingbird announces itself at info level; Gatehouse's own line below says the same and
     // more, so the framework logs from notice up unless debugging was asked for.
     var serverLogger = logger
@@ -71,7 +73,7 @@ public func buildApplication(configuration: ServerConfiguration, dependencies: A
         services.append(OutboxDelivery(outbox: SQLOutboxRepository(database: database), webhooks: SQLWebhookRepository(database: database),
                                        outboxBox: dependencies.outboxBox, webhookSecrets: dependencies.webhookSecrets,
                                        mail: dependencies.mailTransport, webhookTransport: webhookTransport,
-                                       renderer: try await MailRenderer.load(), settings: settings, clock: dependencies.clock,
+                                       renderer: mailRenderer, settings: settings, clock: dependencies.clock,
                                        logger: logger))
     }
     return Application(
@@ -96,7 +98,9 @@ public func buildApplication(configuration: ServerConfiguration, dependencies: A
 }
 
 /// The router with every route and middleware; tests drive it directly.
-public func buildRouter(configuration: ServerConfiguration, dependencies: ApplicationDependencies) async throws -> Router<AppRequestContext> {
+public func buildRouter(configuration: ServerConfiguration, dependencies: ApplicationDependencies,
+                        mailRenderer: MailRenderer? = nil) async throws -> Router<AppRequestContext> {
+    let mailRenderer = if let mailRenderer { mailRenderer } else { try await MailRenderer.load() }
     let database = dependencies.database, clock = dependencies.clock, random = dependencies.random
     let tenants = SQLTenantRepository(database: database)
     let members = SQLMemberRepository(database: database)
@@ -172,7 +176,7 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Applic
     WebhooksController(webhooks: webhooks, access: access, secrets: dependencies.webhookSecrets, clock: clock, random: random)
         .addRoutes(to: router.group(WebhooksController<SQLAPITokenRepository>.path))
     OutboxController(outbox: SQLOutboxRepository(database: database), access: access, box: dependencies.outboxBox,
-                     renderer: try await MailRenderer.load()).addRoutes(to: router)
+                     renderer: mailRenderer).addRoutes(to: router)
     router.get("/") { _, _ in Response.redirect(to: ReturnPath.fallback, type: .found) }
     return router
 }
