@@ -85,8 +85,6 @@ public protocol OutboxRepository: Sendable {
     func markAttemptFailed(_ id: UUID, owner: String, error: String, retryAt: Date?, at now: Date) async throws
     /// A tenant's entries of one kind, newest first.
     func list(tenant: TenantID, kind: OutboxKind, limit: Int) async throws -> [OutboxRecord]
-    /// Every entry pending for a webhook is dropped (the webhook was deleted).
-    func cancelPending(orderingKeyPrefix: String, at now: Date) async throws
 }
 
 /// When to try again after a failed delivery: exponential backoff from `baseSeconds`, capped

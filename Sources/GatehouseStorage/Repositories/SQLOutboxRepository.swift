@@ -92,10 +92,7 @@ public struct SQLOutboxRepository: OutboxRepository {
         }
     }
 
-    public func cancelPending(orderingKeyPrefix: String, at now: Date) async throws {
-        try await database.write { try await Self.cancelPending(orderingKeyPrefix: orderingKeyPrefix, at: now, in: $0) }
-    }
-
+    /// Drops every entry still pending for a webhook (it was deleted), inside its transaction.
     static func cancelPending(orderingKeyPrefix: String, at now: Date, in db: any SQLDatabase) async throws {
         try await db.raw("""
             UPDATE outbox SET status = \(bind: OutboxStatus.failed.rawValue), last_error = 'webhook deleted', next_attempt_at = NULL
