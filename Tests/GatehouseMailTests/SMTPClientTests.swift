@@ -195,7 +195,7 @@ import Testing
             settings.trustedCertificatesFile = nil
             let error = await sendError(settings)
             #expect(error?.isPermanent == false)
-            #expect(error?.message.contains("certificate is not trusted") == true)
+            #expect(error?.message.contains("certificate is not trusted") == true, "\(String(describing: error))")
             #expect(!server.commands.contains { $0.hasPrefix("AUTH") })
         }
     }

@@ -1,5 +1,24 @@
 import NIOCore
 import NIOSSL
+import Synchronization
+
+/// The first thing that went wrong on a connection, shared by its handler (which sees it) and
+/// the connection (whose writes may fail later, on a channel that is already closed, with a
+/// less telling error).
+final class SMTPConnectionFailure: Sendable {
+    private let first = Mutex<SMTPError?>(nil)
+
+    /// Keeps `error` unless an earlier one is known; returns the one kept.
+    @discardableResult
+    func record(_ error: SMTPError) -> SMTPError {
+        first.withLock { first in
+            if first == nil { first = error }
+            return first!
+        }
+    }
+
+    var error: SMTPError? { first.withLock { $0 } }
+}
 
 /// One command for the server and the promise of its reply.
 struct SMTPRequest: Sendable {
@@ -47,11 +66,13 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     private let timeoutSeconds: Int
     private let server: String
     private var outstanding: Outstanding?
-    private var failure: SMTPError?
+    private let failures: SMTPConnectionFailure
+    private var failure: SMTPError? { failures.error }
     private var input = ByteBuffer()
     private var parser = SMTPReplyParser()
 
-    init(greeting: EventLoopPromise<SMTPReply>, timeoutSeconds: Int, server: String) {
+    init(greeting: EventLoopPromise<SMTPReply>, timeoutSeconds: Int, server: String, failures: SMTPConnectionFailure) {
+        self.failures = failures
         self.timeoutSeconds = timeoutSeconds
         self.timeout = .seconds(Int64(timeoutSeconds))
         self.server = server
@@ -197,13 +218,11 @@ final class SMTPClientHandler: ChannelDuplexHandler {
     /// Fails the outstanding command and all later ones with the first error seen, and
     /// closes the connection (`context` is nil when it is already going away).
     private func fail(_ error: SMTPError, context: ChannelHandlerContext?) {
-        if failure == nil {
-            failure = error
-        }
+        let first = failures.record(error)
         if let current = outstanding {
             outstanding = nil
             current.timer?.cancel()
-            current.reply.fail(failure ?? error)
+            current.reply.fail(first)
         }
         context?.close(promise: nil)
     }

@@ -6,6 +6,7 @@ import NIOSSL
 struct SMTPConnection: Sendable {
     private let channel: any Channel
     private let greeting: EventLoopFuture<SMTPReply>
+    private let failures: SMTPConnectionFailure
 
     /// Connects; with `implicitTLS`, TLS starts before the first byte.
     static func open(
@@ -18,6 +19,7 @@ struct SMTPConnection: Sendable {
         // Zero or less would fail every step at once; one second is the shortest that can work.
         let timeoutSeconds = max(1, settings.timeoutSeconds)
         let server = settings.serverName
+        let failures = SMTPConnectionFailure()
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(.seconds(Int64(timeoutSeconds)))
             .channelInitializer { channel in
@@ -26,13 +28,13 @@ struct SMTPConnection: Sendable {
                         try channel.pipeline.syncOperations.addHandler(implicitTLS.makeHandler())
                     }
                     try channel.pipeline.syncOperations.addHandler(
-                        SMTPClientHandler(greeting: greeting, timeoutSeconds: timeoutSeconds, server: server)
+                        SMTPClientHandler(greeting: greeting, timeoutSeconds: timeoutSeconds, server: server, failures: failures)
                     )
                 }
             }
         do {
             let channel = try await bootstrap.connect(host: settings.host, port: settings.port).get()
-            return SMTPConnection(channel: channel, greeting: greeting.futureResult)
+            return SMTPConnection(channel: channel, greeting: greeting.futureResult, failures: failures)
         } catch {
             let failure = SMTPError.transient("cannot connect to \(server): \(Self.describe(connectionError: error))")
             greeting.fail(failure)
@@ -70,9 +72,10 @@ struct SMTPConnection: Sendable {
         let reply = channel.eventLoop.makePromise(of: SMTPReply.self)
         let request = SMTPRequest(bytes: bytes, step: step, startTLS: startTLS, reply: reply)
         // A write on a connection that is already gone never reaches the handler; fail the
-        // reply here then (a no-op when the handler already settled it).
-        channel.writeAndFlush(request).whenFailure { error in
-            reply.fail(SMTPError.transient("cannot send \(step): the connection is closed (\(error))"))
+        // reply here then (a no-op when the handler already settled it), with what closed the
+        // connection when the handler saw it (a TLS failure says more than "closed").
+        channel.writeAndFlush(request).whenFailure { [failures] error in
+            reply.fail(failures.error ?? SMTPError.transient("cannot send \(step): the connection is closed (\(error))"))
         }
         return try await Self.reply(from: reply.futureResult)
     }
