@@ -72,13 +72,25 @@ let package = Package(
                 "GatehouseCore",
                 "GatehouseStorage",
                 "GatehouseDelivery",
+                "GatehouseLocalization",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources")],
+            swiftSettings: swiftSettings
+        ),
+        // Message catalogs (one per language), language negotiation and localized formats, for
+        // pages and emails alike.
+        .target(
+            name: "GatehouseLocalization",
+            dependencies: [
+                .product(name: "Mustache", package: "swift-mustache"),
             ],
             resources: [.copy("Resources")],
             swiftSettings: swiftSettings
@@ -101,6 +113,7 @@ let package = Package(
                 "GatehouseCore",
                 "GatehouseStorage",
                 "GatehouseMail",
+                "GatehouseLocalization",
                 .product(name: "Mustache", package: "swift-mustache"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -148,6 +161,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "GatehouseLocalizationTests",
+            dependencies: ["GatehouseLocalization", .product(name: "Mustache", package: "swift-mustache")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "GatehouseStorageTests",
             dependencies: ["GatehouseCore", "GatehouseStorage", "GatehouseTesting"],
             swiftSettings: swiftSettings
@@ -166,6 +184,7 @@ let package = Package(
         .testTarget(
             name: "GatehouseDeliveryTests",
             dependencies: [
+                "GatehouseLocalization",
                 "GatehouseCore", "GatehouseStorage", "GatehouseDelivery", "GatehouseTesting",
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -174,6 +193,7 @@ let package = Package(
         .testTarget(
             name: "GatehouseHTTPTests",
             dependencies: [
+                "GatehouseLocalization",
                 "GatehouseCore",
                 "GatehouseStorage",
                 "GatehouseHTTP",

@@ -1,5 +1,6 @@
 import Foundation
 public import GatehouseCore
+public import GatehouseLocalization
 import Mustache
 
 /// An email ready for the transport: subject, plain text and HTML.
@@ -9,36 +10,32 @@ public struct RenderedMail: Sendable, Equatable {
     public let html: String
 }
 
-/// Renders outbox emails from the Mustache templates in `Resources/mail`: for each message and
-/// language a `NAME-LANG-text` template (first line `Subject: …`, a blank line, the text) and a
-/// `NAME-LANG-html` template. A language without its own templates falls back to English.
+/// Renders outbox emails from the Mustache templates in `Resources/mail` in the recipient's
+/// language: for each message a `NAME-text` template (first line `Subject: …`, a blank line,
+/// the text) and a `NAME-html` template, whose words come from the message catalogs (`t`).
 public struct MailRenderer: Sendable {
     let library: MustacheLibrary
+    let catalogs: Catalogs
 
-    public static func load() async throws -> MailRenderer {
+    public static func load(catalogs: Catalogs) async throws -> MailRenderer {
         let directory = Bundle.module.bundleURL.appendingPathComponent("Resources/mail").path
-        return MailRenderer(library: try await MustacheLibrary(directory: directory))
+        return MailRenderer(library: try await MustacheLibrary(directory: directory), catalogs: catalogs)
     }
 
     public func render(_ request: MailRequest) throws -> RenderedMail {
-        let language = languages(for: request.language).first { library.getTemplate(named: "\(request.template)-\($0)-text") != nil }
-        guard let language, let textPart = library.render(request.values, withTemplate: "\(request.template)-\(language)-text") else {
+        let localizer = catalogs.localizer(for: Language.matching(request.language) ?? .english)
+        var values: [String: Any] = request.values
+        // Emails queued before localization carry `valid_for` in English only.
+        if let seconds = request.values["valid_for_seconds"].flatMap(Int.init) { values["valid_for"] = localizer.duration(seconds: seconds) }
+        values["lang"] = localizer.language.code
+        values["t"] = CatalogNode(localizer, values: values)
+        guard let textPart = library.render(values, withTemplate: "\(request.template)-text") else {
             throw MailRendererError(description: "no mail template named \(request.template)")
         }
         let (subject, text) = Self.splitSubject(textPart)
-        var values = request.values
         values["subject"] = subject
-        let html = library.render(values, withTemplate: "\(request.template)-\(language)-html") ?? ""
+        let html = library.render(values, withTemplate: "\(request.template)-html") ?? ""
         return RenderedMail(subject: subject, text: text, html: html)
-    }
-
-    /// `pt-BR` → `pt-br`, `pt`, `en`.
-    private func languages(for tag: String) -> [String] {
-        let lowered = tag.lowercased()
-        var candidates = [lowered]
-        if let primary = lowered.split(separator: "-").first.map(String.init), primary != lowered { candidates.append(primary) }
-        candidates.append("en")
-        return candidates
     }
 
     static func splitSubject(_ rendered: String) -> (String, String) {

@@ -1,6 +1,7 @@
 import Foundation
 import GatehouseCore
 import GatehouseDelivery
+import GatehouseLocalization
 import GatehouseStorage
 import GatehouseTesting
 import Logging
@@ -34,7 +35,7 @@ import Testing
     static func service(_ database: Database, mail: (any MailTransport)?, webhooks: any WebhookTransport, clock: FixedClock) async throws -> OutboxDelivery {
         OutboxDelivery(outbox: SQLOutboxRepository(database: database), webhooks: SQLWebhookRepository(database: database),
                        outboxBox: box, webhookSecrets: secrets, mail: mail, webhookTransport: webhooks,
-                       renderer: try await MailRenderer.load(),
+                       renderer: try await MailRenderer.load(catalogs: try Catalogs.bundled()),
                        settings: DeliverySettings(fromAddress: "no-reply@gatehouse.test", messageIDDomain: "gatehouse.test",
                                                   retry: RetrySchedule(baseSeconds: 10, maxDelaySeconds: 3600, maxAttempts: 3)),
                        clock: clock, logger: Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() }))

@@ -16,13 +16,15 @@ struct Harness: Sendable {
     let betaAdminToken: String
     let clock = FixedClock()
 
-    static func run(_ kind: DatabaseKind, _ body: @Sendable (Harness, any TestClientProtocol) async throws -> Void) async throws {
+    static func run(_ kind: DatabaseKind, configuration: ServerConfiguration = ServerConfiguration(),
+                    regionDiscovery: (any RegionDiscoveryClient)? = nil,
+                    _ body: @Sendable (Harness, any TestClientProtocol) async throws -> Void) async throws {
         try await TestDatabases.withDatabase(kind) { database in
             let harness = try await Harness.make(database)
-            let router = try await buildRouter(configuration: ServerConfiguration(),
-                                               dependencies: ApplicationDependencies(database: database, clock: harness.clock,
-                                                                                     random: SystemRandomSource(),
-                                                                                     passwordHasher: PlainTestHasher(), masterKey: .testKey))
+            var dependencies = ApplicationDependencies(database: database, clock: harness.clock, random: SystemRandomSource(),
+                                                       passwordHasher: PlainTestHasher(), masterKey: .testKey)
+            dependencies.regionDiscovery = regionDiscovery
+            let router = try await buildRouter(configuration: configuration, dependencies: dependencies)
             try await Application(router: router).test(.router) { client in try await body(harness, client) }
         }
     }

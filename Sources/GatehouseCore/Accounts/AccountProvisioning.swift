@@ -164,7 +164,7 @@ public struct AccountProvisioning: Sendable {
                                expiresAt: now.addingTimeInterval(TimeInterval(ttl)))
         let mail = messaging.mail("invitation", to: member, tenant: tenant,
                                   values: ["link": messaging.link("/invitations/\(secret.plaintext)"),
-                                           "valid_for": Self.duration(seconds: ttl)], at: now)
+                                           "valid_for": Self.duration(seconds: ttl), "valid_for_seconds": String(ttl)], at: now)
         return (link, secret, mail)
     }
 

@@ -136,7 +136,7 @@ public struct PasswordRecovery: Sendable {
                                 expiresAt: now.addingTimeInterval(TimeInterval(ttl))), secret.digest)
             mail = [messaging.mail("password_reset", to: member, tenant: tenant,
                                    values: ["link": messaging.link("/password/reset/\(secret.plaintext)"),
-                                            "valid_for": AccountProvisioning.duration(seconds: ttl)], at: now)]
+                                            "valid_for": AccountProvisioning.duration(seconds: ttl), "valid_for_seconds": String(ttl)], at: now)]
         }
         let audit = AuditEvent(at: now, tenant: request.tenantID, actor: .anonymous, action: .passwordRecoveryConfirm,
                                target: request.userID.map { .user($0) } ?? .username(request.maskedEmail),

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Where a tenant's members (person + membership) are kept. The tenant comes first in every
 /// method: tenancy is never an optional filter.
@@ -16,6 +16,8 @@ public protocol MemberRepository: Sendable {
     /// Saves changed fields of person and membership with the audit record.
     /// - Throws: ``Conflict`` as for ``create(_:password:audit:)``.
     func update(_ member: Member, audit: AuditEvent, outbox: [OutboxEntry]) async throws
+    /// Saves the language a person chose on a page (the language menu, or before sign-in).
+    func setLanguage(user: UserID, to language: LanguageTag, at now: Date) async throws
     /// Removes the membership, and the person too when it was their last one.
     /// - Returns: false when there was no such member.
     func delete(tenant: TenantID, user: UserID, audit: AuditEvent) async throws -> Bool

@@ -110,21 +110,24 @@ public struct PasswordPolicy: Sendable, Equatable {
 public struct PasswordViolation: Sendable, Equatable, Hashable {
     public let code: String
     public let message: String
+    /// The rule's figure or characters (8, 3, "#$"), for pages that say it in another language.
+    public var argument: String = ""
 
-    public static func tooShort(_ length: Int) -> Self { Self(code: "too_short", message: "Use at least \(length) characters.") }
-    public static func tooLong(_ bytes: Int) -> Self { Self(code: "too_long", message: "Use at most \(bytes) bytes.") }
+    public static func tooShort(_ length: Int) -> Self { Self(code: "too_short", message: "Use at least \(length) characters.", argument: "\(length)") }
+    public static func tooLong(_ bytes: Int) -> Self { Self(code: "too_long", message: "Use at most \(bytes) bytes.", argument: "\(bytes)") }
     public static let containsFirstName = Self(code: "contains_first_name", message: "Do not use your first name.")
     public static let containsLastName = Self(code: "contains_last_name", message: "Do not use your last name.")
     public static let containsUsername = Self(code: "contains_username", message: "Do not use your username.")
     public static func tooFewCharacterClasses(required: Int) -> Self {
         Self(code: "too_few_character_classes",
-             message: "Use at least \(required) of: upper-case letters, lower-case letters, digits, special characters.")
+             message: "Use at least \(required) of: upper-case letters, lower-case letters, digits, special characters.", argument: "\(required)")
     }
     public static func forbiddenCharacters(_ used: String) -> Self {
-        Self(code: "forbidden_characters", message: "Do not use these characters: \(used.map(String.init).joined(separator: " ")).")
+        Self(code: "forbidden_characters", message: "Do not use these characters: \(used.map(String.init).joined(separator: " ")).",
+             argument: used.map(String.init).joined(separator: " "))
     }
     public static func reused(_ history: Int) -> Self {
-        Self(code: "reused", message: "Do not reuse any of your last \(history) passwords.")
+        Self(code: "reused", message: "Do not reuse any of your last \(history) passwords.", argument: "\(history)")
     }
 }
 

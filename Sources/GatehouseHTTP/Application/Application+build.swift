@@ -1,6 +1,7 @@
 import Foundation
 public import GatehouseCore
 public import GatehouseDelivery
+import GatehouseLocalization
 public import GatehouseStorage
 public import Hummingbird
 public import Logging
@@ -26,6 +27,8 @@ public struct ApplicationDependencies: Sendable {
     /// The sender, retries and polling of outbox delivery; nil runs no delivery (tests drive it).
     public var delivery: DeliverySettings?
     public var recoveryLimits: PasswordRecovery.Limits
+    /// How this server asks other regions where a tenant lives; nil asks them over HTTP.
+    public var regionDiscovery: (any RegionDiscoveryClient)?
 
     public init(database: Database, clock: any WallClock = SystemWallClock(), random: any RandomSource = SystemRandomSource(),
                 passwordHasher: any PasswordHasher = Argon2idHasher(), hashingPool: PasswordHashingPool? = nil,
@@ -56,8 +59,8 @@ public struct ApplicationDependencies: Sendable {
 /// last, after the HTTP server has drained its in-flight requests.
 public func buildApplication(configuration: ServerConfiguration, dependencies: ApplicationDependencies,
                              logger: Logger) async throws -> some ApplicationProtocol {
-    // The mail templates are read once, for the outbox API and for delivery.
-    let mailRenderer = try await MailRenderer.load()
+    // The catalogs and mail templates are read once, for pages, the outbox API and delivery.
+    let mailRenderer = try await MailRenderer.load(catalogs: try Catalogs.bundled())
     let router = try await buildRouter(configuration: configuration, dependencies: dependencies, mailRenderer: mailRenderer)
     // Hummingbird announces itself at info level; Gatehouse's own line below says the same and
     // more, so the framework logs from notice up unless debugging was asked for.
@@ -100,7 +103,8 @@ public func buildApplication(configuration: ServerConfiguration, dependencies: A
 /// The router with every route and middleware; tests drive it directly.
 public func buildRouter(configuration: ServerConfiguration, dependencies: ApplicationDependencies,
                         mailRenderer: MailRenderer? = nil) async throws -> Router<AppRequestContext> {
-    let mailRenderer = if let mailRenderer { mailRenderer } else { try await MailRenderer.load() }
+    let catalogs = try Catalogs.bundled()
+    let mailRenderer = if let mailRenderer { mailRenderer } else { try await MailRenderer.load(catalogs: catalogs) }
     let database = dependencies.database, clock = dependencies.clock, random = dependencies.random
     let tenants = SQLTenantRepository(database: database)
     let members = SQLMemberRepository(database: database)
@@ -112,11 +116,11 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Applic
     let tokens = APITokenService(tokens: tokenRepository, clock: clock, random: random)
     let passwords = try PasswordService(hasher: dependencies.passwordHasher, pool: dependencies.hashingPool)
 
-    let authenticator = SessionAuthenticator(sessions: sessions, origins: OriginCheck(baseURL: configuration.baseURL), clock: clock)
+    let authenticator = SessionAuthenticator(sessions: sessions, members: members, origins: OriginCheck(baseURL: configuration.baseURL), clock: clock)
     let access = TenantAccess(tokens: tokens, sessions: authenticator, audit: audit, clock: clock)
     let csrf = CSRFProtection(secureCookies: configuration.usesHTTPS, random: random)
     let cookies = SessionCookies(secure: configuration.usesHTTPS)
-    let pages = try await PageRenderer.load()
+    let pages = try await PageRenderer.load(catalogs: catalogs, cookies: cookies)
     let webhooks = SQLWebhookRepository(database: database)
     let accountStore = SQLAccountStore(database: database)
     let baseURL: @Sendable () -> String = {
@@ -134,23 +138,27 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Applic
                              messaging: messaging, mfa: mfa)
     let masterKey = dependencies.masterKey
 
+    let locator = TenantLocator(directory: configuration.regions, tenants: tenants, members: members,
+                                client: dependencies.regionDiscovery ?? HTTPRegionDiscoveryClient(), clock: clock)
     let router = Router(context: AppRequestContext.self)
     router.add(middleware: SecurityHeadersMiddleware())
     router.add(middleware: ErrorMiddleware(pages: pages))
 
     HealthController(database: database).addRoutes(to: router)
+    DiscoveryController(locator: locator, limiter: DiscoveryRateLimiter(clock: clock)).addRoutes(to: router)
     try AssetsController.load().addRoutes(to: router)
     SetupController(
         setup: FirstRunSetup(tenants: tenants, setup: SQLSetupRepository(database: database), clock: clock, random: random),
         tokens: tokens, passwords: passwords, csrf: csrf, pages: pages, region: configuration.region, baseURL: baseURL
     ).addRoutes(to: router)
+    let landing = SignInLanding(cookies: cookies, members: members, clock: clock)
     let loginController = LoginController(login: login, authenticator: authenticator, tenants: tenants, cookies: cookies, csrf: csrf,
-                                          pages: pages)
+                                          pages: pages, landing: landing, locator: locator, regions: configuration.regions)
     loginController.addRoutes(to: router)
     InvitationController(
         invitations: InvitationAcceptance(store: accountStore, members: members, tenants: tenants, passwordRules: passwordChange,
                                           messaging: messaging, clock: clock),
-        login: login, origins: authenticator.origins, cookies: cookies, csrf: csrf, pages: pages,
+        login: login, origins: authenticator.origins, cookies: cookies, csrf: csrf, pages: pages, landing: landing,
         stepPage: { request, pending, returnTo in try loginController.renderStep(request, pending: pending, returnTo: returnTo) }
     ).addRoutes(to: router)
     PasswordRecoveryController(

@@ -16,6 +16,8 @@ public struct ServerConfiguration: Sendable {
     public var baseURL: String?
     /// The region this server serves. Default `na`.
     public var region: RegionCode
+    /// The platform's regions, this one among them. Default: this region alone.
+    public var regions: RegionDirectory
     /// Whether `serve` applies pending migrations before listening. Default true.
     public var migrate: Bool
     /// Argon2id parameters for new hashes. Default OWASP's: 19456 KiB, 2 iterations, 1 lane.
@@ -44,6 +46,7 @@ public struct ServerConfiguration: Sendable {
         self.database = database ?? .defaultSQLite(inDataDirectory: dataDirectory)
         self.baseURL = baseURL
         self.region = region
+        self.regions = RegionDirectory(local: region)
         self.migrate = migrate
     }
 

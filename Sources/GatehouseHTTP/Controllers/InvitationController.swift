@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import GatehouseLocalization
 import Hummingbird
 
 /// Invitation links: the page that sets the first password (`/invitations/{token}`) and the
@@ -11,6 +12,7 @@ struct InvitationController: Sendable {
     let cookies: SessionCookies
     let csrf: CSRFProtection
     let pages: PageRenderer
+    let landing: SignInLanding
     /// The sign-in page of a step (two-step verification set-up when the tenant requires it).
     let stepPage: @Sendable (Request, PendingLogin, String?) throws -> Response
 
@@ -45,7 +47,7 @@ struct InvitationController: Sendable {
             let pending = try await invitations.pending(secret: token(context))
             return try render(request, pending: pending, error: nil, broken: [], status: .ok)
         } catch let unusable as LinkUnusable {
-            return try LinkPages.unusable(unusable, pages: pages)
+            return try LinkPages.unusable(unusable, pages: pages, request: request)
         }
     }
 
@@ -60,33 +62,32 @@ struct InvitationController: Sendable {
         let secret = try token(context)
         let pending: InvitationAcceptance.Pending
         do { pending = try await invitations.pending(secret: secret) } catch let unusable as LinkUnusable {
-            return try LinkPages.unusable(unusable, pages: pages)
+            return try LinkPages.unusable(unusable, pages: pages, request: request)
         }
+        let text = pages.localizer(for: request)
         guard csrf.isValid(request, formValue: form.csrf_token) else {
-            return try render(request, pending: pending, error: "This page had expired. Please try again.", broken: [], status: .forbidden)
+            return try render(request, pending: pending, error: text.text("common.page_expired"), broken: [], status: .forbidden)
         }
         let password = form.password ?? ""
         guard !password.isEmpty else {
-            return try render(request, pending: pending, error: "Choose a password.", broken: [], status: .badRequest)
+            return try render(request, pending: pending, error: text.text("common.choose_password"), broken: [], status: .badRequest)
         }
         guard password == form.password_confirm else {
-            return try render(request, pending: pending, error: "The two passwords are not the same.", broken: [], status: .badRequest)
+            return try render(request, pending: pending, error: text.text("common.passwords_differ"), broken: [], status: .badRequest)
         }
         do {
             let (member, tenant) = try await invitations.accept(secret: secret, password: password, clientIP: context.clientIP)
             switch try await continueSignIn(member, tenant, request, context) {
             case .signedIn(let signedIn):
-                var response = Response.redirect(to: ReturnPath.fallback, type: .found)
-                response.setCookie(cookies.session(signedIn))
-                return response
+                return try await landing.response(for: signedIn, request: request, returnTo: nil)
             case .stepRequired(let pending):
                 return try stepPage(request, pending, nil)
             }
         } catch let violation as PasswordPolicyViolation {
-            return try render(request, pending: pending, error: PasswordForm.message(for: violation), broken: violation.violations,
+            return try render(request, pending: pending, error: text.refused(violation.violations), broken: violation.violations,
                               status: .badRequest)
         } catch let unusable as LinkUnusable {
-            return try LinkPages.unusable(unusable, pages: pages)
+            return try LinkPages.unusable(unusable, pages: pages, request: request)
         }
     }
 
@@ -100,9 +101,10 @@ struct InvitationController: Sendable {
     private func render(_ request: Request, pending: InvitationAcceptance.Pending, error: String?, broken: [PasswordViolation],
                         status: HTTPResponse.Status) throws -> Response {
         try PasswordForm.page(pages, csrf: csrf, request: request, tenant: pending.tenant, user: pending.member.user,
-                              title: "Welcome, \(pending.member.user.firstName)",
-                              lead: "Choose a password to finish setting up your \(pending.tenant.displayName) account (\(pending.member.user.email.value)).",
-                              action: request.uri.path, submitLabel: "Set password and sign in", error: error, broken: broken, status: status)
+                              title: "invitation.title", lead: "invitation.lead",
+                              textValues: ["firstName": pending.member.user.firstName, "tenantName": pending.tenant.displayName,
+                                           "email": pending.member.user.email.value],
+                              action: request.uri.path, submitLabel: "invitation.submit", error: error, broken: broken, status: status)
     }
 
     private func token(_ context: AppRequestContext) throws -> String {
@@ -113,37 +115,18 @@ struct InvitationController: Sendable {
     }
 }
 
-/// The pages and API answers for links that no longer work.
+/// The pages for links that no longer work.
 enum LinkPages {
-    static func unusable(_ error: LinkUnusable, pages: PageRenderer) throws -> Response {
+    static func unusable(_ error: LinkUnusable, pages: PageRenderer, request: Request) throws -> Response {
         let answer = APIError.from(link: error)
-        let title: String, message: String
-        switch (error.purpose, error.state) {
-        case (.invitation, .expired):
-            title = "This invitation has expired"
-            message = "Invitation links work for a limited time. Ask your administrator to send you a new invitation."
-        case (.invitation, .used):
-            title = "This invitation has already been used"
-            message = "Each invitation link works once. If you already chose a password, sign in with it; otherwise ask your administrator to send you a new invitation."
-        case (.invitation, .replaced):
-            title = "This invitation link is no longer valid"
-            message = "A newer invitation was sent to you: use the link in the most recent email, or ask your administrator to send a new one."
-        case (.invitation, _):
-            title = "This invitation link is not valid"
-            message = "Check that you opened the whole link from the email, or ask your administrator to send you a new invitation."
-        case (.passwordReset, .expired):
-            title = "This password reset link has expired"
-            message = "Reset links work for a limited time. Ask for a new one on the sign-in page (Forgot your password?)."
-        case (.passwordReset, .used):
-            title = "This password reset link has already been used"
-            message = "Each reset link works once. Sign in with your new password, or ask for a new link on the sign-in page."
-        case (.passwordReset, .replaced):
-            title = "This password reset link is no longer valid"
-            message = "A newer reset link was sent to you: use the most recent email, or ask for a new link on the sign-in page."
-        case (.passwordReset, _):
-            title = "This password reset link is not valid"
-            message = "Check that you opened the whole link from the email, or ask for a new one on the sign-in page."
+        let noun = error.purpose == .invitation ? "invitation" : "reset"
+        let state = switch error.state {
+        case .expired: "expired"
+        case .used: "used"
+        case .replaced: "replaced"
+        case .valid, .unknown: "unknown"
         }
-        return try pages.render("message", ["title": title, "message": message, "loginLink": true], status: answer.status)
+        return try pages.message(request, status: answer.status, title: "link.\(noun)_\(state).title", message: "link.\(noun)_\(state).text",
+                                 loginLink: true)
     }
 }

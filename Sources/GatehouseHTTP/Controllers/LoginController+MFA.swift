@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import GatehouseLocalization
 import Hummingbird
 
 /// The second-factor steps of sign-in: the code (`/api/v1/login/{flow_id}/mfa`, `/login/mfa`)
@@ -92,15 +93,15 @@ extension LoginController {
 
     /// The sign-in page, saying the flow of a step page has ended.
     func flowEnded(_ request: Request, returnTo: String?) async throws -> Response {
-        try await render(request, form: Form(return_to: returnTo), error: APIError.from(login: .flowExpired)?.message, notice: nil,
-                         status: .gone)
+        try await render(request, form: Form(return_to: returnTo), error: pages.localizer(for: request).text("error.flow_expired"),
+                         notice: nil, status: .gone)
     }
 
     @Sendable func pageMFA(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await FormRequest.read(MFAForm.self, from: request, context: context)
         guard let pending = try await pendingFlow(form.flow_id) else { return try await flowEnded(request, returnTo: form.return_to) }
         guard csrf.isValid(request, formValue: form.csrf_token) else {
-            return try renderStep(request, pending: pending, returnTo: form.return_to, error: "This page had expired. Please try again.",
+            return try renderStep(request, pending: pending, returnTo: form.return_to, error: pages.localizer(for: request).text("common.page_expired"),
                                   status: .forbidden)
         }
         let useRecovery = form.use_recovery != nil || ((form.code ?? "").isEmpty && !(form.recovery_code ?? "").isEmpty)
@@ -109,11 +110,13 @@ extension LoginController {
                 try await login.completeMFA(flowID: pending.flowID, code: useRecovery ? nil : (form.code ?? ""),
                                             recoveryCode: useRecovery ? (form.recovery_code ?? "") : nil, attempt: continued(request, context))
             }
-            return try finish(outcome, request: request, returnTo: form.return_to)
+            return try await finish(outcome, request: request, returnTo: form.return_to)
         } catch let error as APIError where error.code == "invalid_code" {
-            return try renderStep(request, pending: pending, returnTo: form.return_to, error: error.message, status: .unauthorized)
+            return try renderStep(request, pending: pending, returnTo: form.return_to, error: pages.localizer(for: request).text(for: error),
+                                  status: .unauthorized)
         } catch let error as APIError where error.status != .internalServerError {
-            return try await render(request, form: Form(return_to: form.return_to), error: error.message, notice: nil, status: error.status)
+            return try await render(request, form: Form(return_to: form.return_to), error: pages.localizer(for: request).text(for: error),
+                                    notice: nil, status: error.status)
         }
     }
 
@@ -121,16 +124,16 @@ extension LoginController {
         let form = try await FormRequest.read(MFAForm.self, from: request, context: context)
         guard let pending = try await pendingFlow(form.flow_id) else { return try await flowEnded(request, returnTo: form.return_to) }
         guard csrf.isValid(request, formValue: form.csrf_token) else {
-            return try renderStep(request, pending: pending, returnTo: form.return_to, error: "This page had expired. Please try again.",
+            return try renderStep(request, pending: pending, returnTo: form.return_to, error: pages.localizer(for: request).text("common.page_expired"),
                                   status: .forbidden)
         }
         do {
             let enrollment = try await APIError.answering { try await login.startMFAEnrollment(flowID: pending.flowID, deviceName: form.device_name) }
             return try MFAPages.scan(pages: pages, csrf: csrf, request: request, enrollment: enrollment, deviceName: form.device_name ?? "",
                                      action: "/login/mfa/enroll/verify", flowID: pending.flowID, returnTo: form.return_to, error: nil)
-        } catch let error as FieldErrors {
+        } catch is FieldErrors {
             return try renderStep(request, pending: pending, returnTo: form.return_to,
-                                  error: "Name the device: " + (error.messages["device_name"] ?? ""), status: .badRequest)
+                                  error: pages.localizer(for: request).text(MFAPages.nameErrorKey(form.device_name)), status: .badRequest)
         }
     }
 
@@ -138,7 +141,7 @@ extension LoginController {
         let form = try await FormRequest.read(MFAForm.self, from: request, context: context)
         guard let pending = try await pendingFlow(form.flow_id) else { return try await flowEnded(request, returnTo: form.return_to) }
         guard csrf.isValid(request, formValue: form.csrf_token), let enrollment = form.enrollment_id.flatMap(UUID.init(uuidString:)) else {
-            return try renderStep(request, pending: pending, returnTo: form.return_to, error: "This page had expired. Please try again.",
+            return try renderStep(request, pending: pending, returnTo: form.return_to, error: pages.localizer(for: request).text("common.page_expired"),
                                   status: .forbidden)
         }
         do {
@@ -146,26 +149,25 @@ extension LoginController {
                 try await login.completeMFAEnrollment(flowID: pending.flowID, enrollment: enrollment, code: form.code ?? "",
                                                       attempt: continued(request, context))
             }
-            guard case .signedIn(let signedIn) = result.outcome else { return try finish(result.outcome, request: request, returnTo: form.return_to) }
-            let target = ReturnPath.orFallback(form.return_to)
-            guard let codes = result.recoveryCodes else { return try finish(result.outcome, request: request, returnTo: form.return_to) }
+            guard case .signedIn(let signedIn) = result.outcome else { return try await finish(result.outcome, request: request, returnTo: form.return_to) }
+            guard let codes = result.recoveryCodes else { return try await finish(result.outcome, request: request, returnTo: form.return_to) }
+            try await landing.adoptLanguage(of: request, for: signedIn.member)
+            let target = try await landing.target(for: signedIn, returnTo: form.return_to)
             var headers: HTTPFields = [:]
             headers[.setCookie] = cookies.session(signedIn).description
-            return try MFAPages.recoveryCodes(pages: pages, title: "Two-step verification is on", codes: codes, continueTo: target,
-                                              continueLabel: "Continue", headers: headers)
+            return try MFAPages.recoveryCodes(pages: pages, request: request, title: "mfa.recovery.enabled_title", codes: codes,
+                                              continueTo: target, continueLabel: "mfa.recovery.continue", headers: headers)
         } catch let error as APIError where error.code == "invalid_code" {
             return try renderStep(request, pending: pending, returnTo: form.return_to,
-                                  error: "That code was not right. Name the device again and type the code the app shows.",
+                                  error: pages.localizer(for: request).text("mfa.scan.wrong_code_signin"),
                                   status: .badRequest)
         }
     }
 
-    private func finish(_ outcome: LoginOutcome, request: Request, returnTo: String?) throws -> Response {
+    private func finish(_ outcome: LoginOutcome, request: Request, returnTo: String?) async throws -> Response {
         switch outcome {
         case .signedIn(let signedIn):
-            var response = Response.redirect(to: ReturnPath.orFallback(returnTo), type: .found)
-            response.setCookie(cookies.session(signedIn))
-            return response
+            return try await landing.response(for: signedIn, request: request, returnTo: returnTo)
         case .stepRequired(let next):
             return try renderStep(request, pending: next, returnTo: returnTo)
         }

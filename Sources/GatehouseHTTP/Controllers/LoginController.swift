@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import GatehouseLocalization
 import Hummingbird
 
 /// Password sign-in: `POST /api/v1/login` for clients, and the `/login` page for browsers.
@@ -10,6 +11,9 @@ struct LoginController: Sendable {
     let cookies: SessionCookies
     let csrf: CSRFProtection
     let pages: PageRenderer
+    let landing: SignInLanding
+    let locator: TenantLocator
+    let regions: RegionDirectory
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.post("api/v1/login", use: apiLogin)
@@ -111,45 +115,49 @@ struct LoginController: Sendable {
         var form = Form(tenant: query["tenant"].map(String.init), return_to: query["return_to"].map(String.init))
         form.username = SessionCookies.rememberedUsername(in: request)
         form.remember_me = form.username == nil ? nil : "on"
+        // Another region's login page sent this person here with what they had typed.
+        if let typed = query["username"].map(String.init), !typed.isEmpty, typed.count <= 320 { form.username = typed }
+        if let elsewhere = try await otherRegionsPage(for: form, request) { return elsewhere }
         var notice: String?
         switch try await authenticator.lookup(request) {
         case .valid:
             // Already signed in: straight on.
             return .redirect(to: ReturnPath.orFallback(form.return_to), type: .normal)
-        case .ended(.idleTimeout): notice = "You were signed out after a period without activity. Sign in to continue where you were."
-        case .ended(.absoluteTimeout): notice = "Your session reached its time limit. Sign in again to continue."
+        case .ended(.idleTimeout): notice = "login.notice.idle_timeout"
+        case .ended(.absoluteTimeout): notice = "login.notice.absolute_timeout"
         case .ended, .none: break
         }
-        if query["signed_out"] != nil { notice = "You are signed out." }
+        if query["signed_out"] != nil { notice = "login.notice.signed_out" }
+        notice = notice.map { pages.localizer(for: request).text($0) }
         return try await render(request, form: form, error: nil, notice: notice, status: .ok)
     }
 
     @Sendable func submit(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await FormRequest.read(Form.self, from: request, context: context)
+        let text = pages.localizer(for: request)
         guard csrf.isValid(request, formValue: form.csrf_token) else {
-            return try await render(request, form: form, error: "This page had expired. Please sign in again.", notice: nil,
-                                    status: .forbidden)
+            return try await render(request, form: form, error: text.text("login.error.page_expired"), notice: nil, status: .forbidden)
         }
         let username = (form.username ?? "").trimmingCharacters(in: .whitespaces), password = form.password ?? ""
         guard !username.isEmpty, !password.isEmpty else {
-            return try await render(request, form: form, error: "Enter your username and your password.", notice: nil, status: .badRequest)
+            return try await render(request, form: form, error: text.text("login.error.missing_fields"), notice: nil, status: .badRequest)
         }
         let tenant = form.tenant.flatMap { $0.isEmpty ? nil : $0 }
+        if let elsewhere = try await otherRegionsPage(for: form, request) { return elsewhere }
         let identifier = LoginIdentifier.typed(username, tenant: tenant)
         do {
             let outcome = try await signIn(identifier, password: password, keepSignedIn: form.keep_signed_in != nil, request, context)
             var response: Response
             switch outcome {
             case .signedIn(let signedIn):
-                response = Response.redirect(to: ReturnPath.orFallback(form.return_to), type: .found)
-                response.setCookie(cookies.session(signedIn))
+                response = try await landing.response(for: signedIn, request: request, returnTo: form.return_to)
             case .stepRequired(let pending):
                 response = try renderStep(request, pending: pending, returnTo: form.return_to)
             }
             response.setCookie(form.remember_me != nil ? cookies.rememberedUsername(username) : cookies.forgetUsername())
             return response
         } catch let error as APIError where error.status != .internalServerError {
-            var response = try await render(request, form: form, error: error.message, notice: nil, status: error.status)
+            var response = try await render(request, form: form, error: text.text(for: error), notice: nil, status: error.status)
             response.headers.append(contentsOf: error.headers.filter { $0.name == .retryAfter })
             return response
         }
@@ -168,47 +176,47 @@ struct LoginController: Sendable {
         let form = try await FormRequest.read(PasswordChangeForm.self, from: request, context: context)
         let flowID = form.flow_id ?? ""
         guard let pending = try await pendingFlow(flowID) else { return try await flowEnded(request, returnTo: form.return_to) }
+        let text = pages.localizer(for: request)
         guard csrf.isValid(request, formValue: form.csrf_token) else {
-            return try renderPasswordChange(request, pending: pending, returnTo: form.return_to, error: "This page had expired. Please try again.",
+            return try renderPasswordChange(request, pending: pending, returnTo: form.return_to, error: text.text("common.page_expired"),
                                             broken: [], status: .forbidden)
         }
         let password = form.password ?? ""
         guard !password.isEmpty, password == form.password_confirm else {
             return try renderPasswordChange(request, pending: pending, returnTo: form.return_to,
-                                            error: password.isEmpty ? "Choose a password." : "The two passwords are not the same.",
+                                            error: text.text(password.isEmpty ? "common.choose_password" : "common.passwords_differ"),
                                             broken: [], status: .badRequest)
         }
         do {
             switch try await completePasswordChange(flowID: flowID, password: password, request, context) {
             case .signedIn(let signedIn):
-                var response = Response.redirect(to: ReturnPath.orFallback(form.return_to), type: .found)
-                response.setCookie(cookies.session(signedIn))
-                return response
+                return try await landing.response(for: signedIn, request: request, returnTo: form.return_to)
             case .stepRequired(let next):
                 return try renderStep(request, pending: next, returnTo: form.return_to)
             }
         } catch let error as APIError where error.code == "password_policy" {
             return try renderPasswordChange(request, pending: pending, returnTo: form.return_to,
-                                            error: "The password does not meet the rules: " + (error.violations ?? []).map(\.message).joined(separator: " "),
+                                            error: text.refused(error.violations ?? []),
                                             broken: error.violations ?? [], status: .badRequest)
         } catch let error as APIError where error.status != .internalServerError {
-            return try await render(request, form: Form(return_to: form.return_to), error: error.message, notice: nil, status: error.status)
+            return try await render(request, form: Form(return_to: form.return_to), error: text.text(for: error), notice: nil, status: error.status)
         }
     }
 
     /// The page of the step a sign-in waits at.
     func renderStep(_ request: Request, pending: PendingLogin, returnTo: String?, error: String? = nil,
                     status: HTTPResponse.Status = .ok) throws -> Response {
+        let text = pages.localizer(for: request)
         switch pending.flow.step {
         case .passwordChange:
             return try renderPasswordChange(request, pending: pending, returnTo: returnTo, error: error, broken: [], status: status)
         case .mfa:
             return try renderFlowPage("mfa-code", request, pending: pending, returnTo: returnTo, error: error, status: status,
-                                      extra: ["title": "Enter your code", "tenantName": pending.tenant.displayName])
+                                      extra: ["title": text.text("mfa.code.title"), "tenantName": pending.tenant.displayName])
         case .mfaEnrollment:
             return try renderFlowPage("mfa-name", request, pending: pending, returnTo: returnTo, error: error, status: status, extra: [
-                "title": "Set up two-step verification", "action": "/login/mfa/enroll",
-                "lead": "\(pending.tenant.displayName) asks for a second step at sign-in: a code from an authenticator app on your phone. Set it up now; it takes a minute."])
+                "title": text.text("mfa.setup.title"), "action": "/login/mfa/enroll",
+                "lead": text.text("mfa.setup.lead_required", ["tenantName": pending.tenant.displayName])])
         }
     }
 
@@ -226,24 +234,64 @@ struct LoginController: Sendable {
         var extra: [String: Any] = ["flowID": pending.flowID]
         if let returnTo = ReturnPath.validated(returnTo) { extra["returnTo"] = returnTo }
         return try PasswordForm.page(pages, csrf: csrf, request: request, tenant: pending.tenant, user: pending.member.user,
-                                     title: "Choose your own password",
-                                     lead: "You signed in with a temporary password. Choose your own password to continue.",
-                                     action: "/login/password", submitLabel: "Change password and continue", error: error, broken: broken,
+                                     title: "temporary.title", lead: "temporary.lead",
+                                     action: "/login/password", submitLabel: "temporary.submit", error: error, broken: broken,
                                      status: status, extra: extra)
+    }
+
+    /// The login page of the region the named tenant lives in, with the tenant and username
+    /// filled in (never the password), when that is not this region.
+    private func otherRegionsPage(for form: Form, _ request: Request) async throws -> Response? {
+        guard let text = form.tenant?.trimmingCharacters(in: .whitespaces), !text.isEmpty, let slug = try? TenantSlug(text),
+              case .elsewhere(let region) = try await locator.locate(.tenant(slug)), let base = region.baseURL,
+              var components = URLComponents(string: base + "/login")
+        else { return nil }
+        var items = [URLQueryItem(name: "tenant", value: slug.rawValue)]
+        if let username = form.username?.trimmingCharacters(in: .whitespaces), !username.isEmpty {
+            items.append(URLQueryItem(name: "username", value: username))
+        }
+        if let chosen = PageRenderer.chosenLanguage(in: request) ?? SessionCookies.rememberedLanguage(in: request) {
+            items.append(URLQueryItem(name: "lang", value: chosen.code))
+        }
+        components.queryItems = items
+        return .redirect(to: components.string ?? base + "/login", type: request.method == .post ? .normal : .found)
+    }
+
+    /// The region chooser: each region's login page, this one marked. Names of regions the
+    /// catalogs know are said in the page's language.
+    private func regionChoices(_ text: Localizer, request: Request) -> [[String: Any]] {
+        guard regions.regions.count > 1 else { return [] }
+        let chosen = PageRenderer.chosenLanguage(in: request) ?? SessionCookies.rememberedLanguage(in: request)
+        return regions.regions.map { region in
+            let key = "region.\(region.code.rawValue)"
+            let base = region.code == regions.local ? "" : (region.baseURL ?? "")
+            return ["code": region.code.rawValue, "name": text.has(key) ? text.text(key) : region.name,
+                    "href": base + "/login" + (chosen.map { "?lang=\($0.code)" } ?? ""), "current": region.code == regions.local]
+        }
     }
 
     func render(_ request: Request, form: Form, error: String?, notice: String?, status: HTTPResponse.Status) async throws -> Response {
         var tenantName: String?
         if let slug = form.tenant, let parsed = try? TenantSlug(slug) { tenantName = try await tenants.find(slug: parsed)?.displayName }
+        let text = pages.localizer(for: request)
         var values: [String: Any] = [
-            "title": "Sign in", "username": form.username ?? "",
+            "title": text.text("login.title"), "username": form.username ?? "",
             // Mustache treats "" as true, so the focus rule needs a real boolean.
             "hasUsername": !(form.username ?? "").isEmpty,
-            "usernameLabel": tenantName == nil ? "Email" : "Email or agent ID",
+            "usernameLabel": text.text(tenantName == nil ? "login.email" : "login.email_or_agent_id"),
             "usernameType": tenantName == nil ? "email" : "text",
             "rememberMe": form.remember_me != nil, "keepSignedIn": form.keep_signed_in != nil,
         ]
-        if let tenantName, let slug = form.tenant { values["tenantName"] = tenantName; values["tenant"] = slug }
+        if let tenantName, let slug = form.tenant {
+            values["tenantName"] = tenantName
+            values["tenant"] = slug
+        } else {
+            values["tenantField"] = form.tenant ?? ""
+            values["tenantOpen"] = !(form.tenant ?? "").isEmpty
+        }
+        let regionChoices = regionChoices(text, request: request)
+        values["regions"] = regionChoices
+        values["hasRegions"] = !regionChoices.isEmpty
         if let returnTo = ReturnPath.validated(form.return_to) { values["returnTo"] = returnTo }
         if let error { values["error"] = error }
         if let notice { values["notice"] = notice }

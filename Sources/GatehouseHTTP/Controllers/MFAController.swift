@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import GatehouseLocalization
 import Hummingbird
 
 /// A person's own second factors: enrolment (`/api/v1/mfa/totp`), devices, recovery codes, the
@@ -140,11 +141,11 @@ struct MFAController: Sendable {
             let started = try await mfa.enroll(current.member, in: current.tenant, name: form.device_name)
             return try MFAPages.scan(pages: pages, csrf: csrf, request: request, enrollment: started, deviceName: form.device_name ?? "",
                                      action: "/account/security/totp/verify", flowID: nil, returnTo: nil, error: nil)
-        } catch let error as FieldErrors {
-            return try await renderSecurity(request, current, notice: nil, error: "Name the device: " + (error.messages["device_name"] ?? ""),
+        } catch is FieldErrors {
+            return try await renderSecurity(request, current, notice: nil, error: text(request, current).text(MFAPages.nameErrorKey(form.device_name)),
                                             status: .badRequest)
         } catch is MFADisabled {
-            return try await renderSecurity(request, current, notice: nil, error: "Your organisation has turned two-step verification off.",
+            return try await renderSecurity(request, current, notice: nil, error: text(request, current).text("error.mfa_disabled"),
                                             status: .conflict)
         }
     }
@@ -158,16 +159,17 @@ struct MFAController: Sendable {
             let confirmed = try await mfa.confirm(current.member, in: current.tenant, enrollment: id, code: form.code ?? "",
                                                   clientIP: context.clientIP)
             if let codes = confirmed.recoveryCodes {
-                return try MFAPages.recoveryCodes(pages: pages, title: "Two-step verification is on", codes: codes,
-                                                  continueTo: "/account/security", continueLabel: "Done")
+                return try MFAPages.recoveryCodes(pages: pages, request: request, user: current.member.user, title: "mfa.recovery.enabled_title",
+                                                  codes: codes, continueTo: "/account/security", continueLabel: "common.done")
             }
-            return try await renderSecurity(request, current, notice: "“\(confirmed.device.name)” was added.", error: nil, status: .ok)
+            return try await renderSecurity(request, current, notice: text(request, current).text("security.device_added", ["deviceName": confirmed.device.name]), error: nil, status: .ok)
         } catch is InvalidMFACode {
             return try await renderSecurity(request, current, notice: nil,
-                                            error: "That code was not right. Add the device again and type the code the app shows.",
+                                            error: text(request, current).text("mfa.scan.wrong_code_account"),
                                             status: .badRequest)
-        } catch let notFound as NotFound {
-            return try await renderSecurity(request, current, notice: nil, error: notFound.message, status: .notFound)
+        } catch is NotFound {
+            return try await renderSecurity(request, current, notice: nil, error: text(request, current).text("security.enrollment_expired"),
+                                            status: .notFound)
         }
     }
 
@@ -176,35 +178,37 @@ struct MFAController: Sendable {
         guard let current = try await formUser(request, form), let id = form.device_id.flatMap(UUID.init(uuidString:)) else {
             return .redirect(to: "/account/security", type: .found)
         }
-        if let failure = try await checkPassword(form.password, current, context) {
+        if let failure = try await checkPassword(form.password, request, current, context) {
             return try await renderSecurity(request, current, notice: nil, error: failure, status: .badRequest)
         }
         try await deleteDevice(id, current, context)
-        return try await renderSecurity(request, current, notice: "The device was removed.", error: nil, status: .ok)
+        return try await renderSecurity(request, current, notice: text(request, current).text("security.device_removed"), error: nil, status: .ok)
     }
 
     @Sendable func pageRecoveryCodes(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await FormRequest.read(Form.self, from: request, context: context)
         guard let current = try await formUser(request, form) else { return .redirect(to: "/account/security", type: .found) }
-        if let failure = try await checkPassword(form.password, current, context) {
+        if let failure = try await checkPassword(form.password, request, current, context) {
             return try await renderSecurity(request, current, notice: nil, error: failure, status: .badRequest)
         }
         let codes = try await mfa.regenerateRecoveryCodes(for: current.member, in: current.tenant, clientIP: context.clientIP)
-        return try MFAPages.recoveryCodes(pages: pages, title: "New recovery codes", codes: codes, continueTo: "/account/security",
-                                          continueLabel: "Done")
+        return try MFAPages.recoveryCodes(pages: pages, request: request, user: current.member.user, title: "mfa.recovery.new_title",
+                                          codes: codes, continueTo: "/account/security", continueLabel: "common.done")
     }
 
     /// The page forms carry the password themselves; nil when it is right.
-    private func checkPassword(_ password: String?, _ current: SessionAuthenticator.Current, _ context: AppRequestContext) async throws -> String? {
-        guard let password, !password.isEmpty else { return "Type your password to confirm." }
+    private func checkPassword(_ password: String?, _ request: Request, _ current: SessionAuthenticator.Current,
+                               _ context: AppRequestContext) async throws -> String? {
+        let text = text(request, current)
+        guard let password, !password.isEmpty else { return text.text("security.password_missing") }
         do {
             try await reauthentication.confirm(password, member: current.member, tenant: current.tenant, session: current.session,
                                                clientIP: context.clientIP)
             return nil
         } catch PasswordChangeError.wrongCurrentPassword {
-            return "Your password is not right."
+            return text.text("security.password_wrong")
         } catch PasswordChangeError.tooManyAttempts(let seconds) {
-            return "Too many attempts. Try again in \(APIError.duration(seconds))."
+            return text.text(for: APIError.tooManyAttempts(retryAfter: seconds))
         }
     }
 
@@ -212,17 +216,21 @@ struct MFAController: Sendable {
                                 status: HTTPResponse.Status) async throws -> Response {
         let list = try await devices.devices(user: current.member.user.id)
         let settings = TenantSettings(document: current.tenant.settings)
-        let formatter = DateFormatter()
-        formatter.dateStyle = .medium
+        let text = text(request, current)
         var values: [String: Any] = [
-            "title": "Security", "email": current.member.user.email.value, "tenantName": current.tenant.displayName,
+            "title": text.text("security.title"), "email": current.member.user.email.value, "tenantName": current.tenant.displayName,
             "required": settings.mfa.requires(current.member), "hasDevices": !list.isEmpty, "canEnroll": settings.mfa.mode != .off,
-            "devices": list.map { ["id": $0.id.uuidString.lowercased(), "name": $0.name, "added": formatter.string(from: $0.confirmedAt ?? $0.createdAt)] },
-            "recoveryCodesLeft": try await devices.unusedRecoveryCodes(user: current.member.user.id),
+            "devices": list.map { ["id": $0.id.uuidString.lowercased(), "name": $0.name, "added": text.text("security.added", ["date": text.date($0.confirmedAt ?? $0.createdAt)])] },
+            "recoveryCodesLeft": text.text("security.codes_left", count: try await devices.unusedRecoveryCodes(user: current.member.user.id)),
         ]
         if let notice { values["notice"] = notice }
         if let error { values["error"] = error }
-        return try pages.renderForm("security", values, csrf: csrf, request: request, status: status)
+        return try pages.renderForm("security", values, csrf: csrf, request: request, user: current.member.user, status: status)
+    }
+
+    /// The texts of a signed-in person's page.
+    private func text(_ request: Request, _ current: SessionAuthenticator.Current) -> Localizer {
+        pages.localizer(for: request, user: current.member.user)
     }
 }
 
@@ -233,7 +241,7 @@ enum MFAPages {
         // In groups of four, for typing by hand.
         let key = Array(enrollment.secret)
         var values: [String: Any] = [
-            "title": "Scan the QR code", "qrSVG": enrollment.qrSVG, "deviceName": deviceName,
+            "title": pages.localizer(for: request).text("mfa.scan.title"), "qrSVG": enrollment.qrSVG, "deviceName": deviceName,
             "secretGrouped": stride(from: 0, to: key.count, by: 4).map { String(key[$0..<min($0 + 4, key.count)]) }.joined(separator: " "),
             "enrollmentID": enrollment.id.uuidString.lowercased(), "action": action,
         ]
@@ -243,9 +251,17 @@ enum MFAPages {
         return try pages.renderForm("mfa-scan", values, csrf: csrf, request: request)
     }
 
-    static func recoveryCodes(pages: PageRenderer, title: String, codes: [String], continueTo: String, continueLabel: String,
-                              headers: HTTPFields = [:]) throws -> Response {
-        try pages.render("recovery-codes", ["title": title, "codes": codes, "continueTo": continueTo, "continueLabel": continueLabel],
-                         headers: headers)
+    /// `title` and `continueLabel` are catalog keys.
+    static func recoveryCodes(pages: PageRenderer, request: Request, user: User? = nil, title: String, codes: [String], continueTo: String,
+                              continueLabel: String, headers: HTTPFields = [:]) throws -> Response {
+        let text = pages.localizer(for: request, user: user)
+        return try pages.render("recovery-codes", ["title": text.text(title), "codes": codes, "continueTo": continueTo,
+                                                   "continueLabel": text.text(continueLabel)],
+                                request: request, user: user, headers: headers)
+    }
+
+    /// What the page says about a device name the service refused.
+    static func nameErrorKey(_ name: String?) -> String {
+        (name ?? "").trimmingCharacters(in: .whitespaces).isEmpty ? "mfa.name.error_required" : "mfa.name.error_invalid"
     }
 }

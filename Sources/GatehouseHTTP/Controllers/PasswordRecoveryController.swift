@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import GatehouseLocalization
 import Hummingbird
 
 /// Forgot password: `/password/forgot` (name the account), the confirm step with the masked
@@ -75,22 +76,24 @@ struct PasswordRecoveryController: Sendable {
 
     @Sendable func forgotSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await FormRequest.read(ForgotForm.self, from: request, context: context)
+        let text = pages.localizer(for: request)
         guard csrf.isValid(request, formValue: form.csrf_token) else {
-            return try renderForgot(request, form: form, error: "This page had expired. Please try again.", status: .forbidden)
+            return try renderForgot(request, form: form, error: text.text("common.page_expired"), status: .forbidden)
         }
         let username = (form.username ?? "").trimmingCharacters(in: .whitespaces)
         guard !username.isEmpty else {
-            return try renderForgot(request, form: form, error: "Enter your username.", status: .badRequest)
+            return try renderForgot(request, form: form, error: text.text("forgot.error.missing_username"), status: .badRequest)
         }
         let tenant = form.tenant.flatMap { $0.isEmpty ? nil : $0 }
         let identifier = LoginIdentifier.typed(username, tenant: tenant)
         do {
             let started = try await recovery.start(identifier, clientIP: context.clientIP)
-            var values: [String: Any] = ["title": "Confirm your email", "maskedEmail": started.maskedEmail, "recoveryID": started.recoveryID]
+            var values: [String: Any] = ["title": text.text("forgot.confirm.title"), "maskedEmail": started.maskedEmail, "recoveryID": started.recoveryID]
             if let tenant { values["tenant"] = tenant }
             return try pages.renderForm("forgot-confirm", values, csrf: csrf, request: request)
         } catch let limited as RecoveryRateLimited {
-            var response = try renderForgot(request, form: form, error: APIError.from(domain: limited)!.message, status: .tooManyRequests)
+            var response = try renderForgot(request, form: form, error: text.text(for: APIError.from(domain: limited)!),
+                                        status: .tooManyRequests)
             response.headers[.retryAfter] = String(limited.retryAfterSeconds)
             return response
         }
@@ -104,20 +107,16 @@ struct PasswordRecoveryController: Sendable {
     @Sendable func confirmSubmit(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await FormRequest.read(ConfirmForm.self, from: request, context: context)
         guard csrf.isValid(request, formValue: form.csrf_token), let id = form.recovery_id, !id.isEmpty, id.utf8.count <= 200 else {
-            return try pages.render("message", ["title": "Please start again",
-                                                "message": "This page had expired. Go back to the sign-in page and choose “Forgot your password?” again.",
-                                                "loginLink": true], status: .forbidden)
+            return try pages.message(request, status: .forbidden, title: "forgot.start_again.title", message: "forgot.start_again.expired",
+                                     loginLink: true)
         }
         do {
             try await recovery.confirm(recoveryID: id, clientIP: context.clientIP)
-        } catch let notFound as NotFound {
-            return try pages.render("message", ["title": "Please start again", "message": notFound.message, "loginLink": true],
-                                    status: .notFound)
+        } catch is NotFound {
+            return try pages.message(request, status: .notFound, title: "forgot.start_again.title", message: "forgot.start_again.request_expired",
+                                     loginLink: true)
         }
-        return try pages.render("message", [
-            "title": "Check your email",
-            "message": "If an account matches, we have sent a link to reset your password to the address you confirmed. The link works once and for a limited time.",
-            "loginLink": true], status: .accepted)
+        return try pages.message(request, status: .accepted, title: "forgot.sent.title", message: "forgot.sent.text", loginLink: true)
     }
 
     struct ResetForm: Decodable {
@@ -131,7 +130,7 @@ struct PasswordRecoveryController: Sendable {
             let (member, tenant) = try await recovery.checkResetLink(try parameter("token", context))
             return try renderReset(request, member: member, tenant: tenant, error: nil, broken: [], status: .ok)
         } catch let unusable as LinkUnusable {
-            return try LinkPages.unusable(unusable, pages: pages)
+            return try LinkPages.unusable(unusable, pages: pages, request: request)
         }
     }
 
@@ -140,34 +139,34 @@ struct PasswordRecoveryController: Sendable {
         let secret = try parameter("token", context)
         let member: Member, tenant: Tenant
         do { (member, tenant) = try await recovery.checkResetLink(secret) } catch let unusable as LinkUnusable {
-            return try LinkPages.unusable(unusable, pages: pages)
+            return try LinkPages.unusable(unusable, pages: pages, request: request)
         }
+        let text = pages.localizer(for: request)
         guard csrf.isValid(request, formValue: form.csrf_token) else {
-            return try renderReset(request, member: member, tenant: tenant, error: "This page had expired. Please try again.", broken: [],
+            return try renderReset(request, member: member, tenant: tenant, error: text.text("common.page_expired"), broken: [],
                                    status: .forbidden)
         }
         let password = form.password ?? ""
         guard !password.isEmpty, password == form.password_confirm else {
             return try renderReset(request, member: member, tenant: tenant,
-                                   error: password.isEmpty ? "Choose a password." : "The two passwords are not the same.", broken: [],
+                                   error: text.text(password.isEmpty ? "common.choose_password" : "common.passwords_differ"), broken: [],
                                    status: .badRequest)
         }
         do {
             try await recovery.reset(secret: secret, newPassword: password, clientIP: context.clientIP)
         } catch let violation as PasswordPolicyViolation {
-            return try renderReset(request, member: member, tenant: tenant, error: PasswordForm.message(for: violation),
+            return try renderReset(request, member: member, tenant: tenant, error: text.refused(violation.violations),
                                    broken: violation.violations, status: .badRequest)
         } catch let unusable as LinkUnusable {
-            return try LinkPages.unusable(unusable, pages: pages)
+            return try LinkPages.unusable(unusable, pages: pages, request: request)
         }
-        return try pages.render("message", ["title": "Your password has been changed",
-                                            "message": "You have been signed out everywhere. Sign in with your new password.",
-                                            "loginLink": true])
+        return try pages.message(request, status: .ok, title: "reset.done.title", message: "reset.done.text", loginLink: true)
     }
 
     private func renderForgot(_ request: Request, form: ForgotForm, error: String?, status: HTTPResponse.Status) throws -> Response {
-        var values: [String: Any] = ["title": "Forgot your password?", "username": form.username ?? "",
-                                     "usernameLabel": form.tenant == nil ? "Username (your email)" : "Username or agent ID"]
+        let text = pages.localizer(for: request)
+        var values: [String: Any] = ["title": text.text("forgot.title"), "username": form.username ?? "",
+                                     "usernameLabel": text.text(form.tenant == nil ? "forgot.username" : "forgot.username_or_agent_id")]
         if let tenant = form.tenant, !tenant.isEmpty { values["tenant"] = tenant }
         if let error { values["error"] = error }
         return try pages.renderForm("forgot", values, csrf: csrf, request: request, status: status)
@@ -175,9 +174,9 @@ struct PasswordRecoveryController: Sendable {
 
     private func renderReset(_ request: Request, member: Member, tenant: Tenant, error: String?, broken: [PasswordViolation],
                              status: HTTPResponse.Status) throws -> Response {
-        try PasswordForm.page(pages, csrf: csrf, request: request, tenant: tenant, user: member.user, title: "Choose a new password",
-                              lead: "For \(member.user.email.value). You will be signed out everywhere.", action: request.uri.path,
-                              submitLabel: "Change password", error: error, broken: broken, status: status)
+        try PasswordForm.page(pages, csrf: csrf, request: request, tenant: tenant, user: member.user, title: "reset.title",
+                              lead: "reset.lead", textValues: ["email": member.user.email.value], action: request.uri.path,
+                              submitLabel: "reset.submit", error: error, broken: broken, status: status)
     }
 
     private func parameter(_ name: String, _ context: AppRequestContext) throws -> String {

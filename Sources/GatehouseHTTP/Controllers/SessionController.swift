@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import GatehouseLocalization
 import Hummingbird
 
 /// The signed-in person's own session and sessions: who am I, sign out (here or everywhere),
@@ -84,12 +85,14 @@ struct SessionController: Sendable {
         case .none, .ended: return Self.redirectToLogin(from: request)
         }
         let user = current.member.user
+        let text = pages.localizer(for: request, user: user)
         return try pages.renderForm("account", [
-            "title": "My account", "name": "\(user.firstName) \(user.lastName)", "email": user.email.value,
-            "tenantName": current.tenant.displayName, "roles": current.member.membership.sortedRoles.map(\.rawValue).joined(separator: ", "),
-            "agentID": current.member.membership.agentID?.value ?? "",
-            "expires": JSONResponse.rfc3339.format(current.session.expiresAt),
-        ], csrf: csrf, request: request)
+            "title": text.text("account.title"), "name": "\(user.firstName) \(user.lastName)", "email": user.email.value,
+            "tenantName": current.tenant.displayName,
+            "roles": current.member.membership.sortedRoles.map { text.text("role.\($0.rawValue)") }.joined(separator: ", "),
+            "agentID": current.member.membership.agentID?.value ?? "", "languageName": text.language.name,
+            "expiresISO": JSONResponse.rfc3339.format(current.session.expiresAt), "time": text.dateTime(current.session.expiresAt),
+        ], csrf: csrf, request: request, user: user)
     }
 
     /// A page needing a session sends the browser to sign in and come back to it afterwards.
@@ -109,7 +112,7 @@ struct SessionController: Sendable {
     @Sendable func logoutForm(_ request: Request, context: AppRequestContext) async throws -> Response {
         let form = try await FormRequest.read(LogoutForm.self, from: request, context: context)
         guard csrf.isValid(request, formValue: form.csrf_token) else {
-            return try pages.message(status: .forbidden, title: "This page had expired", message: "Open My account again and sign out from there.")
+            return try pages.message(request, status: .forbidden, title: "account.expired.title", message: "account.expired.text")
         }
         if case .valid(let current) = try await authenticator.lookup(request) {
             if form.everywhere != nil { try await endEverywhere(current, context: context) } else { _ = try await end(current.session.id, of: current, context: context) }

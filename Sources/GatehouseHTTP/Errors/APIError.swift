@@ -12,6 +12,8 @@ public struct APIError: HTTPResponseError {
     /// For `password_policy`: every rule the password breaks.
     public var violations: [PasswordViolation]?
     public var headers: HTTPFields
+    /// The figure a page puts in its own words (devices allowed, codes left); not in the JSON.
+    public var count: Int?
 
     public init(_ status: HTTPResponse.Status, _ code: String, _ message: String,
                 fields: [String: String]? = nil, headers: HTTPFields = [:]) {

@@ -47,8 +47,10 @@ extension APIError {
             return APIError(.unauthorized, "invalid_credentials", "The username or password is not right.")
         case .tooManyAttempts(let seconds): return .tooManyAttempts(retryAfter: seconds)
         case .sessionLimitReached(let limit):
-            return APIError(.conflict, "session_limit_reached",
-                            "You are already signed in on \(limit) \(limit == 1 ? "device" : "devices"), the most your organisation allows. Sign out on another device first.")
+            var answer = APIError(.conflict, "session_limit_reached",
+                                  "You are already signed in on \(limit) \(limit == 1 ? "device" : "devices"), the most your organisation allows. Sign out on another device first.")
+            answer.count = limit
+            return answer
         case .busy(let seconds): return .busy(retryAfter: seconds)
         case .temporaryPasswordExpired:
             return APIError(.unauthorized, "temporary_password_expired",
@@ -57,8 +59,10 @@ extension APIError {
             return APIError(.gone, "flow_expired", "This sign-in took too long or was already completed. Sign in again.")
         case .passwordPolicy(let violation): return .passwordPolicy(violation)
         case .invalidCode(let remaining):
-            return APIError(.unauthorized, "invalid_code",
-                            "That code is not right. \(remaining) more \(remaining == 1 ? "try" : "tries") before you must sign in again.")
+            var answer = APIError(.unauthorized, "invalid_code",
+                                  "That code is not right. \(remaining) more \(remaining == 1 ? "try" : "tries") before you must sign in again.")
+            answer.count = remaining
+            return answer
         case .tooManyCodes:
             return APIError(.tooManyRequests, "too_many_attempts", "Too many wrong codes. Sign in again.")
         case .unavailable: return nil

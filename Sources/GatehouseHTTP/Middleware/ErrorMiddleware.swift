@@ -1,4 +1,5 @@
 import GatehouseCore
+import GatehouseLocalization
 import Hummingbird
 import Logging
 
@@ -18,7 +19,10 @@ struct ErrorMiddleware: RouterMiddleware {
             if Self.wantsJSON(request) {
                 return try apiError.response(from: request, context: context)
             }
-            return try pages.message(status: apiError.status, title: Self.pageTitle(apiError.status), message: apiError.message)
+            let (title, text) = Self.pageTexts(apiError.status)
+            var response = try pages.message(request, status: apiError.status, title: title, message: text)
+            response.headers.append(contentsOf: apiError.headers.filter { $0.name == .retryAfter })
+            return response
         }
     }
 
@@ -37,12 +41,14 @@ struct ErrorMiddleware: RouterMiddleware {
         return accept.contains("application/json") && !accept.contains("text/html")
     }
 
-    static func pageTitle(_ status: HTTPResponse.Status) -> String {
+    /// The catalog keys of an error page's title and text, by status alone: the error's own
+    /// message is written for API clients.
+    static func pageTexts(_ status: HTTPResponse.Status) -> (String, String) {
         switch status {
-        case .notFound: "Page not found"
-        case .forbidden: "Not allowed"
-        case .badRequest: "Something is wrong with this request"
-        default: status.code >= 500 ? "Something went wrong" : status.reasonPhrase
+        case .notFound, .methodNotAllowed: ("error_page.not_found", "error_page.not_found_text")
+        case .forbidden: ("error_page.forbidden", "error_page.forbidden_text")
+        case .badRequest: ("error_page.bad_request", "error_page.bad_request_text")
+        default: status.code >= 500 ? ("error_page.server", "error_page.server_text") : ("error_page.failed", "error_page.failed_text")
         }
     }
 }

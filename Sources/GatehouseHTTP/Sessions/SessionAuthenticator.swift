@@ -6,6 +6,7 @@ import Hummingbird
 /// activity that keeps it alive.
 struct SessionAuthenticator: Sendable {
     let sessions: any SessionRepository
+    let members: any MemberRepository
     let origins: OriginCheck
     let clock: any WallClock
 
@@ -28,7 +29,8 @@ struct SessionAuthenticator: Sendable {
         guard let digest = SessionCookies.presentedDigest(in: request) else { return .none }
         guard let owner = try await sessions.findWithOwner(secretDigest: digest) else { return .none }
         var session = owner.session
-        let member = owner.member, tenant = owner.tenant
+        var member = owner.member
+        let tenant = owner.tenant
         let now = clock.now()
         if let reason = session.endReason(at: now) { return .ended(reason) }
         guard member.membership.status == .active else { return .ended(.endedByAdministrator) }
@@ -36,6 +38,12 @@ struct SessionAuthenticator: Sendable {
             session.lastSeenAt = now
             session.idleExpiresAt = now.addingTimeInterval(TimeInterval(session.idleTimeoutSeconds))
             try await sessions.touch(session.id, lastSeenAt: now, idleExpiresAt: session.idleExpiresAt)
+        }
+        // A language picked from a page's menu while signed in is the person's from now on.
+        if let chosen = PageRenderer.chosenLanguage(in: request), chosen.code != member.user.language.value,
+           let tag = try? LanguageTag(chosen.code) {
+            try await members.setLanguage(user: member.user.id, to: tag, at: now)
+            member.user.language = tag
         }
         return .valid(Current(session: session, member: member, tenant: tenant))
     }

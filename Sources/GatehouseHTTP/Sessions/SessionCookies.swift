@@ -1,5 +1,6 @@
 import Foundation
 import GatehouseCore
+import GatehouseLocalization
 import Hummingbird
 
 /// The cookies Gatehouse sets: the session (HttpOnly, SameSite=Lax so links into the app keep
@@ -7,6 +8,7 @@ import Hummingbird
 struct SessionCookies: Sendable {
     static let sessionName = "gatehouse_session"
     static let usernameName = "gatehouse_username"
+    static let languageName = "gatehouse_lang"
     /// How long a remembered username is kept.
     static let rememberSeconds = 90 * 86400
     let secure: Bool
@@ -34,6 +36,16 @@ struct SessionCookies: Sendable {
 
     func forgetUsername() -> Cookie {
         Cookie(name: Self.usernameName, value: "", maxAge: 0, path: "/login", secure: secure, httpOnly: true, sameSite: .lax)
+    }
+
+    /// The language chosen from a page's menu, kept for the pages before sign-in (a year).
+    func language(_ language: Language) -> Cookie {
+        Cookie(name: Self.languageName, value: language.code, maxAge: 365 * 86400, path: "/", secure: secure, httpOnly: true, sameSite: .lax)
+    }
+
+    /// The language chosen earlier in this browser, if any.
+    static func rememberedLanguage(in request: Request) -> Language? {
+        request.cookies[languageName].flatMap { Language.matching($0.value) }
     }
 
     /// The username remembered in this browser, if any.

@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 public import GatehouseCore
 import SQLKit
 
@@ -90,6 +90,13 @@ public struct SQLMemberRepository: MemberRepository {
                 try await SQLOutboxRepository.insert(outbox, into: db)
             }
         } catch { throw mapUniqueViolation(error) }
+    }
+
+    public func setLanguage(user: UserID, to language: LanguageTag, at now: Date) async throws {
+        try await database.write { db in
+            try await db.update("users").set("language", to: language.value).set("updated_at", to: now.stored)
+                .where("id", .equal, user.description).run()
+        }
     }
 
     public func delete(tenant: TenantID, user: UserID, audit: AuditEvent) async throws -> Bool {

@@ -27,6 +27,9 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "The region this server serves, a short code (default na; env GATEHOUSE_REGION).")
     var region: String?
 
+    @Option(name: .customLong("regions-file"), help: "JSON array of the platform's regions, [{\"code\",\"name\",\"base_url\"}] (env GATEHOUSE_REGIONS_FILE).")
+    var regionsFile: String?
+
     @Option(name: .customLong("smtp-url"), help: "Mail server, smtp://user:pass@host:port or smtps://… (env GATEHOUSE_SMTP_URL). Without it, emails wait in the outbox.")
     var smtpURL: String?
 
@@ -45,6 +48,7 @@ struct Serve: AsyncParsableCommand {
         if let port { extra["port"] = .int(port) }
         if let baseURL { extra["base_url"] = .string(baseURL) }
         if let region { extra["region"] = .string(region) }
+        if let regionsFile { extra["regions_file"] = .string(regionsFile) }
         if noMigrate { extra["migrate"] = .bool(false) }
         if let smtpURL { extra["smtp_url"] = .string(smtpURL) }
         if let smtpCAFile { extra["smtp_ca_file"] = .string(smtpCAFile) }

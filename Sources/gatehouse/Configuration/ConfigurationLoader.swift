@@ -17,6 +17,8 @@ import SystemPackage
 /// - `--database-url` / `GATEHOUSE_DATABASE_URL` / `database_url` — default SQLite in the data directory
 /// - `--base-url` / `GATEHOUSE_BASE_URL` / `base_url` — http(s) URL, default `http://host:port`
 /// - `--region` / `GATEHOUSE_REGION` / `region` — short code, default `na`
+/// - `--regions-file` / `GATEHOUSE_REGIONS_FILE` / `regions_file` — JSON array of regions `[{"code","name","base_url"}]`;
+///   default: this server's region alone
 /// - `--no-migrate` / `GATEHOUSE_MIGRATE=false` / `migrate` — bool, default true
 /// - `--log-level` / `GATEHOUSE_LOG_LEVEL` / `log_level` — default `info`
 /// - `GATEHOUSE_ARGON2_MEMORY_KIB` / `argon2_memory_kib` — default 19456; `…_ITERATIONS` (2); `…_PARALLELISM` (1)
@@ -74,6 +76,14 @@ struct ConfigurationLoader {
         }
         var region = RegionCode.northAmerica
         do { region = try RegionCode(config.string(forKey: "region", default: "na")) } catch { problems.append("region: \(error.message)") }
+        var regions = RegionDirectory(local: region)
+        if let path = config.string(forKey: "regions_file") {
+            if let data = FileManager.default.contents(atPath: path) {
+                do { regions = try RegionDirectory.parse(data, local: region) } catch { problems.append("regions-file: \(error.description)") }
+            } else {
+                problems.append("regions-file: cannot read \(path)")
+            }
+        }
         if Self.logLevel(config) == nil { problems.append("log-level: use trace, debug, info, notice, warning, error or critical") }
         func bounded(_ key: String, default value: Int, _ range: ClosedRange<Int>) -> Int {
             let number = config.int(forKey: ConfigKey(key), default: value)
@@ -100,6 +110,7 @@ struct ConfigurationLoader {
                                                 baseURL: baseURL.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }, region: region,
                                                 migrate: config.bool(forKey: "migrate", default: true))
         configuration.argon2 = argon2
+        configuration.regions = regions
         configuration.hashQueueLimit = queueLimit
         configuration.clientAttemptLimit = clientLimit
         configuration.smtpURL = smtpURL

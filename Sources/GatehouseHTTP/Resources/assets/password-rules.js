@@ -1,5 +1,6 @@
 // Shows, as the person types, which password rules the new password meets. The server checks
-// again (and checks the history, which only it can); this only saves a round trip.
+// again (and checks the history, which only it can); this only saves a round trip. Its words
+// come from the page (data-met, data-not-met, data-mismatch), in the page's language.
 (function () {
   "use strict";
   var input = document.getElementById("password");
@@ -41,12 +42,12 @@
       item.classList.toggle("met", met);
       item.classList.toggle("broken", value.length > 0 && !met);
       var state = item.querySelector(".state");
-      if (state) { state.textContent = value.length === 0 ? "" : (met ? " (met)" : " (not met)"); }
+      if (state) { state.textContent = value.length === 0 ? "" : " " + (met ? input.dataset.met : input.dataset.notMet); }
     });
     if (confirm) {
       var error = document.getElementById("confirm-error");
       var mismatch = confirm.value.length > 0 && confirm.value !== value;
-      if (error) { error.textContent = mismatch ? "The two passwords are not the same." : ""; }
+      if (error) { error.textContent = mismatch ? confirm.dataset.mismatch : ""; }
       confirm.setAttribute("aria-invalid", mismatch ? "true" : "false");
     }
   }

@@ -1,0 +1,31 @@
+import AsyncHTTPClient
+import Foundation
+import GatehouseCore
+
+/// Asks another region's `GET /api/v1/discovery` where a tenant or domain lives. Short
+/// timeouts: a login page waits for this, and a region that is down must not hold it up.
+struct HTTPRegionDiscoveryClient: RegionDiscoveryClient {
+    let timeoutSeconds: Int64
+
+    init(timeoutSeconds: Int64 = 2) {
+        self.timeoutSeconds = timeoutSeconds
+    }
+
+    func region(of query: DiscoveryQuery, asking region: RegionEntry) async throws -> RegionCode? {
+        guard let base = region.baseURL, var components = URLComponents(string: base + "/api/v1/discovery") else { return nil }
+        switch query {
+        case .tenant(let slug): components.queryItems = [URLQueryItem(name: "tenant", value: slug.rawValue)]
+        case .domain(let domain): components.queryItems = [URLQueryItem(name: "domain", value: domain)]
+        }
+        guard let url = components.string else { return nil }
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Accept", value: "application/json")
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(timeoutSeconds))
+        let body = try await response.body.collect(upTo: 16 * 1024)
+        guard response.status == .ok,
+              let object = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any],
+              let code = object["region"] as? String
+        else { return nil }
+        return try? RegionCode(code)
+    }
+}
