@@ -30,8 +30,12 @@ import Testing
 
     /// Words that are the same in a language as in English on purpose.
     static let sameAsEnglish: [String: Set<String>] = [
-        "es": [], "fr": ["account.roles", "common.continue", "setup.region"], "de": ["login.password", "account.name", "mfa.code.title.xx"],
-        "pt-BR": [], "ja": [],
+        "es": ["account.roles", "role.supervisor"],
+        "fr": ["duration.minutes.one", "duration.minutes.other", "role.agent", "setup.organisation"],
+        "de": ["account.name", "role.administrator", "role.agent", "role.manager", "role.supervisor", "setup.administrator",
+               "setup.organisation", "setup.region"],
+        "pt-BR": ["role.supervisor"],
+        "ja": [],
     ]
 
     @Test(arguments: Language.all.filter { $0 != .english })
@@ -40,7 +44,7 @@ import Testing
         let untranslated = catalogs.texts(of: language).filter { key, text in
             // Texts made only of placeholders, digits and punctuation need no words of their own.
             let words = Localizer.fill(text, Dictionary(uniqueKeysWithValues: Localizer.placeholders(in: text).map { ($0, "") }))
-            return text == english[key] && words.contains(where: \.isLetter) && !allowed.contains(key)
+            return text == english[key] && words.contains(where: \.isLetter) && !allowed.contains(key) && key != "page.title_suffix"
         }
         #expect(untranslated.isEmpty, "\(language.code) still has English: \(untranslated.keys.sorted())")
     }
