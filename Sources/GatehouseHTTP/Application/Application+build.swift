@@ -132,7 +132,7 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Applic
     let login = LoginService(tenants: tenants, members: members, credentials: credentials, sessions: sessions, attempts: attempts,
                              audit: audit, passwords: passwords, clock: clock, random: random,
                              clientLimit: dependencies.clientAttemptLimit, store: accountStore, passwordRules: passwordChange,
-                             messaging: messaging, mfa: mfa)
+                             messaging: messaging, mfa: mfa, presenceGate: PresenceGate(lists: presenceLists))
     let masterKey = dependencies.masterKey
 
     let router = Router(context: AppRequestContext.self)

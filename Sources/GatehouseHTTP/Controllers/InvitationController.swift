@@ -87,6 +87,9 @@ struct InvitationController: Sendable {
                               status: .badRequest)
         } catch let unusable as LinkUnusable {
             return try LinkPages.unusable(unusable, pages: pages)
+        } catch let refused as APIError where refused.code == APIError.presenceReasonListRequired.code {
+            // The password is set and the member active; only the session is refused.
+            return try pages.message(status: refused.status, title: "Sign-in not possible", message: refused.message)
         }
     }
 

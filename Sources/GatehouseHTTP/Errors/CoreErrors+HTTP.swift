@@ -62,6 +62,7 @@ extension APIError {
                             "That code is not right. \(remaining) more \(remaining == 1 ? "try" : "tries") before you must sign in again.")
         case .tooManyCodes:
             return APIError(.tooManyRequests, "too_many_attempts", "Too many wrong codes. Sign in again.")
+        case .presenceReasonListRequired: return .presenceReasonListRequired
         case .unavailable: return nil
         }
     }
