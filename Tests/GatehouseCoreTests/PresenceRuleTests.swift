@@ -23,7 +23,9 @@ import Testing
         #expect(none.document.values["presence_gate_roles"] == .array([]))
         let back = try none.merging(["presence_gate_roles": .null])
         #expect(back.presence.gateRoles == [.agent])
-        #expect(throws: FieldErrors.self) { try settings.merging(["presence_gate_roles": .array([.string("Agent")])]) }
+        #expect(try settings.merging(["presence_gate_roles": .array([.string("Supervisor")])]).presence.gateRoles == [.supervisor])
+        #expect(throws: FieldErrors.self) { try settings.merging(["presence_gate_roles": .array([.string("pilot")])]) }
+        #expect(throws: FieldErrors.self) { try settings.merging(["presence_gate_roles": .string("agent")]) }
     }
 
     @Test func landing_isDecidedByTheHighestRole() throws {

@@ -71,7 +71,8 @@ struct SettingsReader {
 }
 
 extension SettingsReader {
-    /// A list of role names; `null` or absent gives the default, `[]` is a value of its own.
+    /// A list of role names (matched case-insensitively, as everywhere else); `null` or absent
+    /// gives the default, `[]` is a value of its own.
     mutating func roles(_ key: String, default value: Set<Role>) -> Set<Role> {
         guard let raw = values[key], raw != .null else { return value }
         let message = "must be an array of roles: " + Role.allCases.map(\.rawValue).joined(separator: ", ")
@@ -81,7 +82,7 @@ extension SettingsReader {
         }
         var roles = Set<Role>()
         for item in items {
-            guard case .string(let text) = item, let role = Role(rawValue: text) else {
+            guard case .string(let text) = item, let role = try? Role.parseSet([text]).first else {
                 errors.add(name(key), message)
                 return value
             }
