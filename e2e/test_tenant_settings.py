@@ -18,6 +18,8 @@ DEFAULTS = {
     "invitation_ttl_seconds": 86400, "temporary_password_format": "random",
     "temporary_password_ttl_seconds": 259200, "reset_link_ttl_seconds": 3600,
     "mfa_policy": "optional", "mfa_required_roles": [],
+    "presence_gate_roles": ["agent"],
+    "landing": {"administrator": "apps", "manager": "apps", "supervisor": "apps", "agent": "apps"},
 }
 ACCOUNT_DEFAULTS = {k: v for k, v in DEFAULTS.items() if not isinstance(v, dict)}   # the top-level settings
 
@@ -41,6 +43,9 @@ RANGES = [
     (None, "reset_link_ttl_seconds", [0, 86401], [1, 86400]),
     (None, "mfa_policy", ["sometimes", "", True], ["off", "required", "optional"]),
     (None, "mfa_required_roles", ["agent", ["pilot"], [1]], [["administrator", "supervisor"], []]),
+    (None, "presence_gate_roles", ["agent", ["pilot"], [1], {"agent": True}], [["supervisor", "agent"], []]),
+    ("landing", "administrator", ["desk", "", "app:1", 1], ["console", "app:0b7e3c1a-5d2f-4e8a-9c1b-2a3d4e5f6a7b", "apps"]),
+    ("landing", "agent", ["console", "APPS", True], ["app:0b7e3c1a-5d2f-4e8a-9c1b-2a3d4e5f6a7b", "apps"]),
 ]
 
 
@@ -76,7 +81,7 @@ def test_patch_merges_section_by_section(admin):
                             password_policy={"min_length": 12, "forbidden_characters": "<>"})
     expected = {"session_policy": expected["session_policy"],
                 "password_policy": {**DEFAULTS["password_policy"], "min_length": 12, "forbidden_characters": "<>"},
-                "lockout": {**DEFAULTS["lockout"], "max_failures": 3}, **ACCOUNT_DEFAULTS}
+                "lockout": {**DEFAULTS["lockout"], "max_failures": 3}, "landing": DEFAULTS["landing"], **ACCOUNT_DEFAULTS}
     assert after == expected
     assert update_settings(server, "acme", token) == expected, "an empty PATCH changes nothing"
     assert get_settings(server, "acme", token) == expected

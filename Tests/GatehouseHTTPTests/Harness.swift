@@ -8,12 +8,16 @@ import HummingbirdTesting
 import Testing
 
 /// An application on a fresh database with two tenants, `acme` and `beta`, each with an
-/// administrator token, and an agent token in `acme`.
+/// administrator token and a default Presence Reason list (so that agents may sign in; the
+/// gate's tests take it away), and an agent token in `acme`.
 struct Harness: Sendable {
     let database: Database
     let adminToken: String
     let agentToken: String
     let betaAdminToken: String
+    /// acme's default Presence Reason list ("Standard": Break, Lunch).
+    let acmeDefaultList: UUID
+    let betaDefaultList: UUID
     let clock = FixedClock()
 
     static func run(_ kind: DatabaseKind, configuration: ServerConfiguration = ServerConfiguration(),
@@ -34,18 +38,27 @@ struct Harness: Sendable {
         let tenants = SQLTenantRepository(database: database)
         let directory = MemberDirectory(members: SQLMemberRepository(database: database), clock: clock)
         let tokens = APITokenService(tokens: SQLAPITokenRepository(database: database), clock: clock, random: SystemRandomSource())
+        let lists = SQLPresenceReasonListRepository(database: database)
         var secrets: [String] = []
+        var defaultLists: [UUID] = []
         for (slug, people) in [("acme", [("ana@acme.test", "administrator"), ("al@acme.test", "agent")]),
                                ("beta", [("bea@beta.test", "administrator")])] {
             let tenant = Tenant(slug: try TenantSlug(slug), displayName: slug, region: .northAmerica, createdAt: clock.now())
             try await tenants.create(tenant, audit: AuditEvent(at: clock.now(), tenant: tenant.id, actor: .system, action: .tenantCreate, outcome: .success))
+            let standard = PresenceReasonList(tenantID: tenant.id, name: "Standard", isDefault: true,
+                                              reasons: [PresenceReason(name: "Break", code: "BRK"), PresenceReason(name: "Lunch", code: nil)],
+                                              createdAt: clock.now(), updatedAt: clock.now())
+            try await lists.create(standard, audit: AuditEvent(at: clock.now(), tenant: tenant.id, actor: .system,
+                                                               action: .presenceReasonListCreate, outcome: .success))
+            defaultLists.append(standard.id)
             for (email, role) in people {
                 let member = try await directory.create(in: tenant.id, NewMemberInput(email: email, firstName: "A", lastName: "B", roles: [role]),
                                                         context: .init(actor: .system, clientIP: nil))
                 secrets.append(try await tokens.issue(for: member, in: tenant, name: "test", actor: .system).secret)
             }
         }
-        return Harness(database: database, adminToken: secrets[0], agentToken: secrets[1], betaAdminToken: secrets[2])
+        return Harness(database: database, adminToken: secrets[0], agentToken: secrets[1], betaAdminToken: secrets[2],
+                       acmeDefaultList: defaultLists[0], betaDefaultList: defaultLists[1])
     }
 }
 

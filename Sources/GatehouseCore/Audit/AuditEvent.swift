@@ -111,6 +111,13 @@ public struct AuditAction: RawRepresentable, Sendable, Hashable {
     public static let sessionReauthenticate = AuditAction(rawValue: "session.reauthenticate")
     public static let webhookCreate = AuditAction(rawValue: "webhook.create")
     public static let webhookDelete = AuditAction(rawValue: "webhook.delete")
+    public static let presenceReasonListCreate = AuditAction(rawValue: "presence_reason_list.create")
+    public static let presenceReasonListUpdate = AuditAction(rawValue: "presence_reason_list.update")
+    public static let presenceReasonListDelete = AuditAction(rawValue: "presence_reason_list.delete")
+    public static let appCreate = AuditAction(rawValue: "app.create")
+    public static let appUpdate = AuditAction(rawValue: "app.update")
+    public static let appDelete = AuditAction(rawValue: "app.delete")
+    public static let microphoneChecked = AuditAction(rawValue: "microphone.checked")
 }
 
 /// Where audit events are appended.

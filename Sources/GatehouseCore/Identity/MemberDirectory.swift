@@ -76,7 +76,7 @@ extension Member {
         let user = User(email: draft.email, firstName: draft.firstName, lastName: draft.lastName, phone: draft.phone,
                         language: draft.language, defaultTenantID: tenant, createdAt: now, updatedAt: now)
         let membership = Membership(tenantID: tenant, userID: user.id, roles: draft.roles, agentID: draft.agentID,
-                                    status: draft.status, createdAt: now, updatedAt: now)
+                                    status: draft.status, presenceReasonListID: draft.presenceReasonListID, createdAt: now, updatedAt: now)
         return Member(user: user, membership: membership)
     }
 
@@ -93,6 +93,9 @@ extension Member {
             detail["roles"] = other.membership.sortedRoles.map(\.rawValue).joined(separator: ",")
         }
         if membership.status != other.membership.status { detail["status"] = other.membership.status.rawValue }
+        if membership.presenceReasonListID != other.membership.presenceReasonListID {
+            detail["presence_reason_list_id"] = other.membership.presenceReasonListID?.uuidString.lowercased() ?? ""
+        }
         return detail
     }
 }

@@ -18,9 +18,11 @@ public struct NewMemberInput: Sendable {
     public var roles: [String]?
     public var language: String?
     public var status: String?
+    public var presenceReasonListID: String?
 
     public init(email: String? = nil, firstName: String? = nil, lastName: String? = nil, phone: String? = nil,
-                agentID: String? = nil, roles: [String]? = nil, language: String? = nil, status: String? = nil) {
+                agentID: String? = nil, roles: [String]? = nil, language: String? = nil, status: String? = nil,
+                presenceReasonListID: String? = nil) {
         self.email = email
         self.firstName = firstName
         self.lastName = lastName
@@ -29,6 +31,7 @@ public struct NewMemberInput: Sendable {
         self.roles = roles
         self.language = language
         self.status = status
+        self.presenceReasonListID = presenceReasonListID
     }
 }
 
@@ -42,6 +45,7 @@ public struct MemberChangesInput: Sendable {
     public var roles: [String]?
     public var language: String?
     public var status: String?
+    public var presenceReasonListID: FieldUpdate<String> = .keep
 
     public init() {}
 }
@@ -56,6 +60,7 @@ public struct MemberDraft: Sendable {
     public let roles: Set<Role>
     public let language: LanguageTag
     public let status: MembershipStatus
+    public let presenceReasonListID: UUID?
 
     /// Checks every field and reports all problems together.
     public init(_ input: NewMemberInput, defaultStatus: MembershipStatus = .active) throws(FieldErrors) {
@@ -68,6 +73,9 @@ public struct MemberDraft: Sendable {
         let roles = errors.collect("roles") { () throws(InvalidValue) in try Role.parseSet(input.roles ?? []) }
         let language = errors.collect("language") { () throws(InvalidValue) in try input.language.map(LanguageTag.init) ?? .english }
         let status = errors.collect("status") { () throws(InvalidValue) in try input.status.map(MembershipStatus.parse) ?? defaultStatus }
+        let list = errors.collect("presence_reason_list_id") { () throws(InvalidValue) in
+            try Self.optional(input.presenceReasonListID).map(Self.presenceReasonListID)
+        }
         try errors.throwIfAny()
         self.email = email!
         self.firstName = first!
@@ -77,6 +85,13 @@ public struct MemberDraft: Sendable {
         self.roles = roles!
         self.language = language!
         self.status = status!
+        self.presenceReasonListID = list!
+    }
+
+    /// Whether it names a list at all; that it is one of the tenant's is checked where lists are known.
+    static func presenceReasonListID(_ text: String) throws(InvalidValue) -> UUID {
+        guard let id = UUID(uuidString: text.trimmingCharacters(in: .whitespaces)) else { throw InvalidValue(PresenceReasonList.unknownListMessage) }
+        return id
     }
 
     static func required(_ value: String?) throws(InvalidValue) -> String {
@@ -130,6 +145,16 @@ extension Member {
         }
         if let status = input.status, let value = errors.collect("status", { () throws(InvalidValue) in try MembershipStatus.parse(status) }) {
             changed.membership.status = value
+        }
+        switch input.presenceReasonListID {
+        case .keep: break
+        case .clear: changed.membership.presenceReasonListID = nil
+        case .set(let text):
+            if let value = errors.collect("presence_reason_list_id", { () throws(InvalidValue) in
+                try MemberDraft.optional(text).map(MemberDraft.presenceReasonListID)
+            }) {
+                changed.membership.presenceReasonListID = value
+            }
         }
         try errors.throwIfAny()
         changed.user.updatedAt = now

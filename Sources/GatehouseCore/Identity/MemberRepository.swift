@@ -23,6 +23,10 @@ public protocol MemberRepository: Sendable {
     func delete(tenant: TenantID, user: UserID, audit: AuditEvent) async throws -> Bool
     /// One page of the tenant's members, ordered by email.
     func list(tenant: TenantID, query: MemberQuery) async throws -> MemberPage
+    /// Records the person's microphone check (it belongs to the person, so every tenant sees
+    /// it) with the audit record.
+    /// - Returns: false when the person is not a member of `tenant`.
+    func recordMicrophoneCheck(tenant: TenantID, user: UserID, _ check: MicrophoneCheck, audit: AuditEvent) async throws -> Bool
 }
 
 /// Which members to list and which page.

@@ -7,16 +7,19 @@ public struct Membership: Sendable, Equatable {
     public var roles: Set<Role>
     public var agentID: AgentID?
     public var status: MembershipStatus
+    /// The Presence Reason list assigned to this member; nil uses the tenant's default list.
+    public var presenceReasonListID: UUID?
     public let createdAt: Date
     public var updatedAt: Date
 
     public init(tenantID: TenantID, userID: UserID, roles: Set<Role>, agentID: AgentID?, status: MembershipStatus,
-                createdAt: Date, updatedAt: Date) {
+                presenceReasonListID: UUID? = nil, createdAt: Date, updatedAt: Date) {
         self.tenantID = tenantID
         self.userID = userID
         self.roles = roles
         self.agentID = agentID
         self.status = status
+        self.presenceReasonListID = presenceReasonListID
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }

@@ -10,11 +10,14 @@ public struct User: Sendable, Equatable {
     public var language: LanguageTag
     /// The tenant a person lands in when they sign in with their email and no tenant.
     public var defaultTenantID: TenantID
+    /// The person's last browser microphone check, nil until they made one.
+    public var microphoneCheck: MicrophoneCheck?
     public let createdAt: Date
     public var updatedAt: Date
 
     public init(id: UserID = UserID(), email: EmailAddress, firstName: String, lastName: String,
-                phone: PhoneNumber?, language: LanguageTag, defaultTenantID: TenantID, createdAt: Date, updatedAt: Date) {
+                phone: PhoneNumber?, language: LanguageTag, defaultTenantID: TenantID, microphoneCheck: MicrophoneCheck? = nil,
+                createdAt: Date, updatedAt: Date) {
         self.id = id
         self.email = email
         self.firstName = firstName
@@ -22,6 +25,7 @@ public struct User: Sendable, Equatable {
         self.phone = phone
         self.language = language
         self.defaultTenantID = defaultTenantID
+        self.microphoneCheck = microphoneCheck
         self.createdAt = createdAt
         self.updatedAt = updatedAt
     }

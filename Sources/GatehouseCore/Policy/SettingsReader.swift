@@ -69,3 +69,35 @@ struct SettingsReader {
         return parsed
     }
 }
+
+extension SettingsReader {
+    /// A list of role names (matched case-insensitively, as everywhere else); `null` or absent
+    /// gives the default, `[]` is a value of its own.
+    mutating func roles(_ key: String, default value: Set<Role>) -> Set<Role> {
+        guard let raw = values[key], raw != .null else { return value }
+        let message = "must be an array of roles: " + Role.allCases.map(\.rawValue).joined(separator: ", ")
+        guard case .array(let items) = raw else {
+            errors.add(name(key), message)
+            return value
+        }
+        var roles = Set<Role>()
+        for item in items {
+            guard case .string(let text) = item, let role = try? Role.parseSet([text]).first else {
+                errors.add(name(key), message)
+                return value
+            }
+            roles.insert(role)
+        }
+        return roles
+    }
+
+    /// A string that `parse` accepts; absent or `null` gives the default.
+    mutating func parsed<T>(_ key: String, default value: T, message: String, _ parse: (String) -> T?) -> T {
+        guard let raw = values[key], raw != .null else { return value }
+        guard case .string(let text) = raw, let parsed = parse(text) else {
+            errors.add(name(key), message)
+            return value
+        }
+        return parsed
+    }
+}

@@ -7,6 +7,8 @@ public struct TenantSettings: Sendable, Equatable {
     public var lockout = LockoutPolicy()
     public var account = AccountPolicy()
     public var mfa = MFAPolicy()
+    public var presence = PresencePolicy()
+    public var landing = LandingPolicy()
     /// The stored document as it was, unknown sections and fields included.
     private var stored: [String: JSONValue] = [:]
 
@@ -25,22 +27,26 @@ public struct TenantSettings: Sendable, Equatable {
         lockout = LockoutPolicy(values, errors: &errors)
         account = AccountPolicy(values, errors: &errors)
         mfa = MFAPolicy(values, errors: &errors)
+        presence = PresencePolicy(values, errors: &errors)
+        landing = LandingPolicy(values, errors: &errors)
         stored = values
     }
 
     /// Each known section and the fields this build knows in it.
     static let knownFields: [String: Set<String>] = [
         SessionPolicy.key: SessionPolicy.fields, PasswordPolicy.key: PasswordPolicy.fields, LockoutPolicy.key: LockoutPolicy.fields,
+        LandingPolicy.key: LandingPolicy.fields,
     ]
 
     /// Settings that are single values at the top level of the document.
-    static let topLevelFields: Set<String> = AccountPolicy.fields.union(MFAPolicy.fields)
+    static let topLevelFields: Set<String> = AccountPolicy.fields.union(MFAPolicy.fields).union(PresencePolicy.fields)
 
     /// The whole effective document: every known setting with its value or default, over
     /// whatever else the stored document holds.
     public var document: SettingsDocument {
         var values = stored
-        for (key, section) in [(SessionPolicy.key, session.json), (PasswordPolicy.key, password.json), (LockoutPolicy.key, lockout.json)] {
+        for (key, section) in [(SessionPolicy.key, session.json), (PasswordPolicy.key, password.json), (LockoutPolicy.key, lockout.json),
+                               (LandingPolicy.key, landing.json)] {
             guard case .object(let known) = section else { continue }
             var merged: [String: JSONValue] = [:]
             if case .object(let kept)? = values[key] { merged = kept }
@@ -49,6 +55,7 @@ public struct TenantSettings: Sendable, Equatable {
         }
         values.merge(account.json) { $1 }
         values.merge(mfa.json) { $1 }
+        values.merge(presence.json) { $1 }
         return SettingsDocument(values)
     }
 

@@ -130,12 +130,13 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Applic
     let passwordChange = PasswordChangeService(credentials: credentials, attempts: attempts, passwords: passwords, clock: clock,
                                                messaging: messaging)
     let mfaDevices = SQLMFARepository(database: database)
+    let presenceLists = SQLPresenceReasonListRepository(database: database)
     let mfa = MFAService(devices: mfaDevices, secrets: dependencies.masterKey.box(for: "totp"),
                          codeKey: { [masterKey = dependencies.masterKey] in masterKey.mac(for: "recovery-code", $0) }, clock: clock, random: random)
     let login = LoginService(tenants: tenants, members: members, credentials: credentials, sessions: sessions, attempts: attempts,
                              audit: audit, passwords: passwords, clock: clock, random: random,
                              clientLimit: dependencies.clientAttemptLimit, store: accountStore, passwordRules: passwordChange,
-                             messaging: messaging, mfa: mfa)
+                             messaging: messaging, mfa: mfa, presenceGate: PresenceGate(lists: presenceLists))
     let masterKey = dependencies.masterKey
 
     let locator = TenantLocator(directory: configuration.regions, tenants: tenants, members: members,
@@ -175,8 +176,16 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Applic
         directory: MemberDirectory(members: members, clock: clock), access: access, sessions: sessions, attempts: attempts,
         passwords: passwordChange,
         provisioning: AccountProvisioning(store: accountStore, messaging: messaging, passwords: passwords, clock: clock, random: random),
-        messaging: messaging, mfaDevices: mfaDevices, clock: clock
+        messaging: messaging, mfaDevices: mfaDevices, presenceLists: presenceLists, clock: clock
     ).addRoutes(to: router.group(UsersController<SQLMemberRepository, SQLAPITokenRepository>.path))
+    PresenceReasonListsController(service: PresenceReasonListService(lists: presenceLists, clock: clock), lists: presenceLists, access: access)
+        .addRoutes(to: router.group(PresenceReasonListsController<SQLAPITokenRepository>.path))
+    PresenceController(presence: PresenceService(lists: presenceLists, presence: SQLAgentPresenceRepository(database: database), clock: clock),
+                       authenticator: authenticator).addRoutes(to: router)
+    let apps = SQLAppRepository(database: database)
+    AppsController(apps: apps, catalog: AppCatalog(apps: apps), access: access, authenticator: authenticator, clock: clock)
+        .addRoutes(to: router)
+    MicrophoneCheckController(members: members, authenticator: authenticator, clock: clock).addRoutes(to: router)
     MFAController(mfa: mfa, devices: mfaDevices,
                   reauthentication: Reauthentication(repository: SQLReauthenticationRepository(database: database),
                                                      passwordRules: passwordChange, clock: clock),

@@ -88,6 +88,10 @@ struct InvitationController: Sendable {
                               status: .badRequest)
         } catch let unusable as LinkUnusable {
             return try LinkPages.unusable(unusable, pages: pages, request: request)
+        } catch let refused as APIError where refused.code == APIError.presenceReasonListRequired.code {
+            // The password is set and the member active; only the session is refused.
+            return try pages.message(request, status: refused.status, title: "signin_refused.title",
+                                     message: "error.presence_reason_list_required", loginLink: true)
         }
     }
 

@@ -12,6 +12,7 @@ struct UsersController<Members: MemberRepository, Tokens: APITokenRepository>: S
     let provisioning: AccountProvisioning
     let messaging: AccountMessaging
     let mfaDevices: any MFARepository
+    let presenceLists: any PresenceReasonListRepository
     let clock: any WallClock
 
     static var path: RouterPath { "api/v1/tenants/:slug/users" }
@@ -43,6 +44,7 @@ struct UsersController<Members: MemberRepository, Tokens: APITokenRepository>: S
         let principal = try await access.administrator(request, context: context)
         var body = try await JSONRequest.read(request, context: context)
         let input = body.newMember()
+        try await checkPresenceReasonList(input.presenceReasonListID, in: principal.tenant.id, &body)
         let password = body.string("password")
         let invite = body.bool("invite"), temporary = body.bool("temporary_password")
         var choices = 0
@@ -104,6 +106,7 @@ struct UsersController<Members: MemberRepository, Tokens: APITokenRepository>: S
         let id = try Self.userID(context)
         var body = try await JSONRequest.read(request, context: context)
         let input = body.memberChanges()
+        if case .set(let list) = input.presenceReasonListID { try await checkPresenceReasonList(list, in: principal.tenant.id, &body) }
         if !body.errors.isEmpty {
             // Wrongly typed fields: report them with the domain's verdict on the rest, save nothing.
             var preview = try await directory.find(in: principal.tenant.id, id: id)
@@ -188,6 +191,15 @@ struct UsersController<Members: MemberRepository, Tokens: APITokenRepository>: S
                                                  target: .user(member.user.id), outcome: .success, clientIP: context.clientIP,
                                                  detail: ["was_locked": String(wasLocked)]))
         return Response(status: .noContent)
+    }
+
+    /// A well-formed list ID that names no list of this tenant (another tenant's, or none) is
+    /// reported with the other fields; the database refuses it too, should one slip past.
+    private func checkPresenceReasonList(_ text: String?, in tenant: TenantID, _ body: inout JSONRequest) async throws {
+        guard let text, let id = UUID(uuidString: text.trimmingCharacters(in: .whitespaces)) else { return }
+        if try await presenceLists.find(tenant: tenant, id: id) == nil {
+            body.reject("presence_reason_list_id", PresenceReasonList.unknownListMessage)
+        }
     }
 
     private func auditContext(_ principal: Principal, _ context: AppRequestContext) -> MemberDirectory<Members>.Context {

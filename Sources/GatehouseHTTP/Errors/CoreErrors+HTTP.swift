@@ -11,6 +11,7 @@ extension APIError {
         case let error as Conflict: return APIError(.conflict, "conflict", error.message, fields: [error.field: error.message])
         case let error as NotFound: return .notFound(error.message)
         case let error as LoginError: return from(login: error)
+        case let error as PresenceError: return from(presence: error)
         case let error as PasswordPolicyViolation: return .passwordPolicy(error)
         case let error as PasswordHashingBusy: return .busy(retryAfter: error.retryAfterSeconds)
         case PasswordChangeError.wrongCurrentPassword:
@@ -65,6 +66,7 @@ extension APIError {
             return answer
         case .tooManyCodes:
             return APIError(.tooManyRequests, "too_many_attempts", "Too many wrong codes. Sign in again.")
+        case .presenceReasonListRequired: return .presenceReasonListRequired
         case .unavailable: return nil
         }
     }

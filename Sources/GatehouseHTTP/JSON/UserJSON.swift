@@ -15,6 +15,10 @@ struct UserJSON: Encodable {
     /// The slug of the tenant this view belongs to.
     let tenant: String
     let defaultTenant: String
+    /// The Presence Reason list assigned in this tenant; null uses the tenant's default.
+    @NullWhenAbsent var presenceReasonListId: String?
+    @NullWhenAbsent var microphoneCheckedAt: Date?
+    @NullWhenAbsent var microphoneCheckResult: String?
     let createdAt: Date
     let updatedAt: Date
 
@@ -30,6 +34,9 @@ struct UserJSON: Encodable {
         language = member.user.language.value
         self.tenant = tenant.slug.rawValue
         defaultTenant = member.user.defaultTenantID.description
+        presenceReasonListId = member.membership.presenceReasonListID?.uuidString.lowercased()
+        microphoneCheckedAt = member.user.microphoneCheck?.checkedAt
+        microphoneCheckResult = member.user.microphoneCheck?.result.rawValue
         createdAt = member.membership.createdAt
         updatedAt = max(member.user.updatedAt, member.membership.updatedAt)
     }
@@ -37,6 +44,8 @@ struct UserJSON: Encodable {
     enum CodingKeys: String, CodingKey {
         case id, email, phone, roles, status, language, tenant
         case firstName = "first_name", lastName = "last_name", agentId = "agent_id", defaultTenant = "default_tenant"
+        case presenceReasonListId = "presence_reason_list_id", microphoneCheckedAt = "microphone_checked_at"
+        case microphoneCheckResult = "microphone_check_result"
         case createdAt = "created_at", updatedAt = "updated_at"
     }
 }
@@ -56,7 +65,8 @@ extension JSONRequest {
     mutating func newMember() -> NewMemberInput {
         NewMemberInput(email: string("email"), firstName: string("first_name"), lastName: string("last_name"),
                        phone: string("phone"), agentID: digits("agent_id"), roles: strings("roles"),
-                       language: string("language"), status: string("status"))
+                       language: string("language"), status: string("status"),
+                       presenceReasonListID: string("presence_reason_list_id"))
     }
 
     /// The fields of `PATCH …/users/{id}`.
@@ -70,6 +80,7 @@ extension JSONRequest {
         input.roles = strings("roles")
         input.language = string("language")
         input.status = string("status")
+        input.presenceReasonListID = update("presence_reason_list_id")
         return input
     }
 }

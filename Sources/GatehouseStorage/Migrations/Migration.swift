@@ -25,5 +25,6 @@ extension Migration {
         .v2Sessions,
         .v3Accounts,
         .v4MFA,
+        .v5Presence,
     ]
 }

@@ -11,8 +11,9 @@ public struct SQLMemberRepository: MemberRepository {
     /// The columns of a member, with the two tables' timestamps told apart.
     static let memberColumns = """
         u.id AS user_id, u.email, u.first_name, u.last_name, u.phone, u.language, u.default_tenant_id,
-        u.created_at AS user_created_at, u.updated_at AS user_updated_at,
-        m.tenant_id, m.roles, m.agent_id, m.status, m.created_at AS member_created_at, m.updated_at AS member_updated_at
+        u.created_at AS user_created_at, u.updated_at AS user_updated_at, u.microphone_checked_at, u.microphone_check_result,
+        m.tenant_id, m.roles, m.agent_id, m.status, m.presence_reason_list_id,
+        m.created_at AS member_created_at, m.updated_at AS member_updated_at
         """
     static let memberFrom = "FROM memberships m JOIN users u ON u.id = m.user_id"
 
@@ -82,7 +83,9 @@ public struct SQLMemberRepository: MemberRepository {
                     .run()
                 try await db.update("memberships")
                     .set("roles", to: Self.storedRoles(membership.roles)).set("agent_id", to: membership.agentID?.value)
-                    .set("status", to: membership.status.rawValue).set("updated_at", to: membership.updatedAt.stored)
+                    .set("status", to: membership.status.rawValue)
+                    .set("presence_reason_list_id", to: membership.presenceReasonListID?.stored)
+                    .set("updated_at", to: membership.updatedAt.stored)
                     .where("tenant_id", .equal, membership.tenantID.description)
                     .where("user_id", .equal, membership.userID.description)
                     .run()
@@ -156,10 +159,11 @@ public struct SQLMemberRepository: MemberRepository {
                     SQLBind(user.defaultTenantID.description), SQLBind(user.createdAt.stored), SQLBind(user.updatedAt.stored))
             .run()
         try await db.insert(into: "memberships")
-            .columns("tenant_id", "user_id", "roles", "agent_id", "status", "created_at", "updated_at")
+            .columns("tenant_id", "user_id", "roles", "agent_id", "status", "presence_reason_list_id", "created_at", "updated_at")
             .values(SQLBind(membership.tenantID.description), SQLBind(membership.userID.description),
                     SQLBind(storedRoles(membership.roles)), SQLBind(membership.agentID?.value),
-                    SQLBind(membership.status.rawValue), SQLBind(membership.createdAt.stored), SQLBind(membership.updatedAt.stored))
+                    SQLBind(membership.status.rawValue), SQLBind(membership.presenceReasonListID?.stored),
+                    SQLBind(membership.createdAt.stored), SQLBind(membership.updatedAt.stored))
             .run()
         if let password {
             try await db.insert(into: "password_credentials")
@@ -193,15 +197,45 @@ public struct SQLMemberRepository: MemberRepository {
                             guard let id = TenantID(string: text) else { throw InvalidValue("not a UUID") }
                             return id
                         },
+                        microphoneCheck: try microphoneCheck(from: row),
                         createdAt: try row.instant("user_created_at"),
                         updatedAt: try row.instant("user_updated_at"))
         let roles = try row.parsed("roles") { text throws(InvalidValue) in try Role.parseSet(text.split(separator: ",").map(String.init)) }
         let membership = Membership(tenantID: tenantID, userID: userID, roles: roles,
                                     agentID: try row.optionalParsed("agent_id", AgentID.init),
                                     status: try row.parsed("status", MembershipStatus.parse),
+                                    presenceReasonListID: try row.optionalString("presence_reason_list_id").map { text in
+                                        guard let id = UUID(uuidString: text) else {
+                                            throw CorruptRow(description: "presence_reason_list_id '\(text)' is not a UUID")
+                                        }
+                                        return id
+                                    },
                                     createdAt: try row.instant("member_created_at"),
                                     updatedAt: try row.instant("member_updated_at"))
         return Member(user: user, membership: membership)
+    }
+
+    static func microphoneCheck(from row: any SQLRow) throws -> MicrophoneCheck? {
+        guard let at = try row.optionalInstant("microphone_checked_at") else { return nil }
+        let result = try row.parsed("microphone_check_result") { text throws(InvalidValue) in
+            guard let result = MicrophoneCheckResult(rawValue: text) else { throw InvalidValue("not a microphone check result") }
+            return result
+        }
+        return MicrophoneCheck(result: result, checkedAt: at)
+    }
+
+    public func recordMicrophoneCheck(tenant: TenantID, user: UserID, _ check: MicrophoneCheck, audit: AuditEvent) async throws -> Bool {
+        try await database.write { db in
+            let updated = try await db.raw("""
+                UPDATE users SET microphone_checked_at = \(bind: check.checkedAt.stored), microphone_check_result = \(bind: check.result.rawValue)
+                WHERE id = \(bind: user.description)
+                AND EXISTS (SELECT 1 FROM memberships WHERE tenant_id = \(bind: tenant.description) AND user_id = \(bind: user.description))
+                RETURNING id
+                """).first()
+            guard updated != nil else { return false }
+            try await SQLAuditRepository.insert(audit, into: db)
+            return true
+        }
     }
 
     /// Escapes LIKE's wildcards so a search for `50%` or `a_b` matches those characters.

@@ -46,8 +46,9 @@ extension UUID {
     var stored: String { uuidString.lowercased() }
 }
 
-/// Turns a unique-constraint violation from either database into the domain's ``Conflict``,
-/// by the constraint names that migration 1 gives them. Other errors pass through.
+/// Turns a unique-constraint violation from either database into the domain's ``Conflict``
+/// (or, for Presence Reason list names, ``PresenceError/nameTaken``), by the constraint names
+/// the migrations give them. Other errors pass through.
 func mapUniqueViolation(_ error: any Error) -> any Error {
     let constraint: String
     if let error = error as? PSQLError, error.serverInfo?[.sqlState] == "23505" {
@@ -61,6 +62,9 @@ func mapUniqueViolation(_ error: any Error) -> any Error {
     if constraint.contains("users_email_key") || constraint.contains("users.email_key") { return Conflict.email }
     if constraint.contains("memberships_agent_id") || constraint.contains("memberships.agent_id") { return Conflict.agentID }
     if constraint.contains("tenants_slug") || constraint.contains("tenants.slug") { return Conflict.slug }
+    if constraint.contains("presence_reason_lists_name") || constraint.contains("presence_reason_lists.name_key") {
+        return PresenceError.nameTaken
+    }
     return error
 }
 

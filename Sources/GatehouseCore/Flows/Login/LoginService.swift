@@ -22,11 +22,13 @@ public struct LoginService: Sendable {
     let passwordRules: PasswordChangeService
     let messaging: AccountMessaging
     let mfa: MFAService
+    let presenceGate: PresenceGate
 
     public init(tenants: any TenantRepository, members: any MemberRepository, credentials: any PasswordCredentialRepository,
                 sessions: any SessionRepository, attempts: any AttemptCounterRepository, audit: any AuditRepository,
                 passwords: PasswordService, clock: any WallClock, random: any RandomSource, clientLimit: ClientAttemptLimit,
-                store: any AccountStore, passwordRules: PasswordChangeService, messaging: AccountMessaging, mfa: MFAService) {
+                store: any AccountStore, passwordRules: PasswordChangeService, messaging: AccountMessaging, mfa: MFAService,
+                presenceGate: PresenceGate) {
         self.tenants = tenants
         self.members = members
         self.credentials = credentials
@@ -41,6 +43,7 @@ public struct LoginService: Sendable {
         self.passwordRules = passwordRules
         self.messaging = messaging
         self.mfa = mfa
+        self.presenceGate = presenceGate
     }
 
     /// What a client sends to sign in.
@@ -293,8 +296,17 @@ public struct LoginService: Sendable {
         }
     }
 
+    /// The one place a sign-in becomes a session, after the password and every step: the
+    /// rules that decide whether this member may have a session at all are checked here.
     private func startSession(for member: Member, in tenant: Tenant, policy: SessionPolicy, attempt: Attempt,
                               at now: Date) async throws -> LoginOutcome {
+        guard try await presenceGate.admits(member, in: tenant) else {
+            // Only reached with the right password (and code), so it tells a guesser nothing.
+            try await audit.append(AuditEvent(at: now, tenant: tenant.id, actor: .user(member.user.id), action: .loginPassword,
+                                              target: .user(member.user.id), outcome: .failure, clientIP: attempt.clientIP,
+                                              detail: ["reason": "presence_reason_list_required"]))
+            throw LoginError.presenceReasonListRequired
+        }
         let session = Session.start(for: member, policy: policy, persistent: attempt.keepSignedIn, at: now,
                                     clientIP: attempt.clientIP, userAgent: attempt.userAgent)
         let secret = SecretToken(prefix: "", random: random)
@@ -468,6 +480,9 @@ public enum LoginError: Error, Sendable {
     case tooManyCodes
     /// The new password breaks the tenant's rules.
     case passwordPolicy(PasswordPolicyViolation)
+    /// Right credentials, but the member holds a role of `presence_gate_roles` and has no
+    /// Presence Reason list (none assigned, no tenant default): no session until they do.
+    case presenceReasonListRequired
     /// The database failed; the caller logs it.
     case unavailable(any Error)
 }
