@@ -143,9 +143,14 @@ def migrate(db: Database) -> None:
     cli_ok(db, "migrate")
 
 
-def create_tenant(db: Database, slug: str, name: str, region: str = "na") -> str:
-    """`tenant create`; returns the new tenant's id."""
-    result = cli_ok(db, "tenant", "create", "--slug", slug, "--name", name, "--region", region)
+def create_tenant(db: Database, slug: str, name: str, region: str = "na",
+                  presence_reasons: Optional[str] = "Break,Lunch") -> str:
+    """`tenant create`; returns the new tenant's id. By default the tenant gets a default
+    Presence Reason list, without which its agents cannot sign in; None leaves it without."""
+    args = ["tenant", "create", "--slug", slug, "--name", name, "--region", region]
+    if presence_reasons is not None:
+        args += ["--presence-reasons", presence_reasons]
+    result = cli_ok(db, *args)
     match = re.search(rf"^created tenant {re.escape(slug)} ({UUID_RE})\s*$", result.stdout, re.M)
     assert match, "expected a line 'created tenant <slug> <uuid>' on stdout:\n" + result.describe()
     return match.group(1)

@@ -109,6 +109,8 @@ import Testing
             for state in ["expired", "used", "replaced", "unknown"] { built += ["link.\(noun)_\(state).title", "link.\(noun)_\(state).text"] }
         }
         built += ["administrator", "manager", "supervisor", "agent"].map { "role.\($0)" }
+        built += ["invited", "active", "disabled"].map { "admin.users.status.\($0)" }
+        built += ["allowed", "denied", "unavailable"].map { "mic.result.\($0)" }
         built += ["too_short", "too_long", "too_few_character_classes", "reused", "forbidden_characters", "contains_first_name",
                   "contains_last_name", "contains_username"].map { "password.violation.\($0)" }
         built += ["invalid_credentials", "busy", "temporary_password_expired", "flow_expired", "too_many_codes",

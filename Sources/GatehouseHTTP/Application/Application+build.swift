@@ -152,7 +152,8 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Applic
         setup: FirstRunSetup(tenants: tenants, setup: SQLSetupRepository(database: database), clock: clock, random: random),
         tokens: tokens, passwords: passwords, csrf: csrf, pages: pages, region: configuration.region, baseURL: baseURL
     ).addRoutes(to: router)
-    let landing = SignInLanding(cookies: cookies, members: members, clock: clock)
+    let apps = SQLAppRepository(database: database)
+    let landing = SignInLanding(cookies: cookies, members: members, catalog: AppCatalog(apps: apps), clock: clock)
     let loginController = LoginController(login: login, authenticator: authenticator, tenants: tenants, cookies: cookies, csrf: csrf,
                                           pages: pages, landing: landing, locator: locator, regions: configuration.regions)
     loginController.addRoutes(to: router)
@@ -182,7 +183,6 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Applic
         .addRoutes(to: router.group(PresenceReasonListsController<SQLAPITokenRepository>.path))
     PresenceController(presence: PresenceService(lists: presenceLists, presence: SQLAgentPresenceRepository(database: database), clock: clock),
                        authenticator: authenticator).addRoutes(to: router)
-    let apps = SQLAppRepository(database: database)
     AppsController(apps: apps, catalog: AppCatalog(apps: apps), access: access, authenticator: authenticator, clock: clock)
         .addRoutes(to: router)
     MicrophoneCheckController(members: members, authenticator: authenticator, clock: clock).addRoutes(to: router)
@@ -194,6 +194,9 @@ public func buildRouter(configuration: ServerConfiguration, dependencies: Applic
         .addRoutes(to: router.group(WebhooksController<SQLAPITokenRepository>.path))
     OutboxController(outbox: SQLOutboxRepository(database: database), access: access, box: dependencies.outboxBox,
                      renderer: mailRenderer).addRoutes(to: router)
+    ContactCenterPagesController(authenticator: authenticator, catalog: AppCatalog(apps: apps), landing: landing, pages: pages)
+        .addRoutes(to: router)
+    UserManagementPageController(authenticator: authenticator, members: members, pages: pages).addRoutes(to: router)
     router.get("/") { _, _ in Response.redirect(to: ReturnPath.fallback, type: .found) }
     return router
 }

@@ -8,6 +8,7 @@ struct AssetsController: Sendable {
     static let served: [(name: String, type: String)] = [
         ("gatehouse.css", "text/css; charset=utf-8"),
         ("password-rules.js", "text/javascript; charset=utf-8"),
+        ("microphone.js", "text/javascript; charset=utf-8"),
     ]
 
     static func load() throws -> AssetsController {

@@ -1,7 +1,7 @@
 /// Where to send a browser after sign-in. Only this server's own paths are accepted, so a
 /// crafted link cannot turn the login page into an open redirect to another site.
 enum ReturnPath {
-    static let fallback = "/account"
+    static let fallback = "/landing"
 
     /// `candidate` if it is a safe local path (with query), else nil.
     static func validated(_ candidate: String?) -> String? {

@@ -72,10 +72,10 @@ public struct PageRenderer: Sendable {
 
     /// A page with a title and one message (errors, spent links), both catalog keys.
     func message(_ request: Request, status: HTTPResponse.Status, title: String, message: String, values: [String: String] = [:],
-                 loginLink: Bool = false) throws -> Response {
-        let text = localizer(for: request)
+                 loginLink: Bool = false, user: User? = nil) throws -> Response {
+        let text = localizer(for: request, user: user)
         return try render("message", ["title": text.text(title, values), "message": text.text(message, values), "loginLink": loginLink],
-                          request: request, status: status)
+                          request: request, user: user, status: status)
     }
 
     /// The language menu: this page again in each language. A page answering a form has no

@@ -73,6 +73,9 @@ extension Migration {
             SELECT 1 FROM presence_reason_lists WHERE id = NEW.presence_reason_list_id AND tenant_id = NEW.tenant_id)
         BEGIN SELECT RAISE(ABORT, 'presence reason list of another tenant'); END
         """,
+        // Tenants that existed before Presence Reason lists keep letting their agents in; the
+        // gate starts with the tenants created from now on (an administrator can turn it on).
+        "UPDATE tenants SET settings = json_set(settings, '$.presence_gate_roles', json('[]'))",
     ], postgres: [
         "ALTER TABLE memberships ADD COLUMN presence_reason_list_id TEXT",
         // The list must be one of the membership's own tenant.
@@ -80,5 +83,6 @@ extension Migration {
         ALTER TABLE memberships ADD CONSTRAINT memberships_presence_reason_list_fk
         FOREIGN KEY (tenant_id, presence_reason_list_id) REFERENCES presence_reason_lists (tenant_id, id)
         """,
+        "UPDATE tenants SET settings = (settings::jsonb || '{\"presence_gate_roles\": []}'::jsonb)::text",
     ])
 }

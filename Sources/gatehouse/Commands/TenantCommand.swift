@@ -13,8 +13,15 @@ struct TenantCommand: AsyncParsableCommand {
         @Option(help: "Short name used in URLs, e.g. acme.") var slug: String
         @Option(help: "The name people see, e.g. \"Acme Contact Center\".") var name: String
         @Option(help: "Region code (default: the server's region, na).") var region: String?
+        @Option(name: .customLong("presence-reasons"),
+                help: "Comma-separated reasons of a default Presence Reason list named \"Default\", e.g. \"Break,Lunch,Meeting\". Agents cannot sign in until their tenant has a default list or they have one assigned.")
+        var presenceReasons: String?
 
         func run() async throws {
+            let reasons = presenceReasons.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
+            let listDraft = try reasons.map { names in
+                try PresenceReasonListDraft(name: "Default", isDefault: true, reasons: names.map { PresenceReasonInput(name: $0) }, complete: true)
+            }
             let tenant = try await storage.withDatabase { database in
                 let draft = try TenantDraft(slug: slug, displayName: name, region: region, defaultRegion: .northAmerica)
                 let clock = SystemWallClock()
@@ -22,6 +29,10 @@ struct TenantCommand: AsyncParsableCommand {
                 try await SQLTenantRepository(database: database).create(tenant, audit: AuditEvent(
                     at: tenant.createdAt, tenant: tenant.id, actor: .commandLine, action: .tenantCreate,
                     target: .tenant(tenant.id), outcome: .success, detail: ["slug": tenant.slug.rawValue]))
+                if let listDraft {
+                    _ = try await PresenceReasonListService(lists: SQLPresenceReasonListRepository(database: database), clock: clock)
+                        .create(in: tenant.id, listDraft, context: ActorContext(actor: .commandLine, clientIP: nil))
+                }
                 return tenant
             }
             print("created tenant \(tenant.slug) \(tenant.id)")
