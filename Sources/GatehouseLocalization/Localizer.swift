@@ -41,7 +41,8 @@ public struct Localizer: Sendable {
 
     /// A length of time in whole units: "24 hours", "30 minutes", "3 days".
     public func duration(seconds: Int) -> String {
-        if seconds >= 86_400 && seconds % 86_400 == 0 { return text("duration.days", count: seconds / 86_400) }
+        // A day is said in hours ("24 hours"): people read a link's lifetime more exactly so.
+        if seconds >= 172_800 && seconds % 86_400 == 0 { return text("duration.days", count: seconds / 86_400) }
         if seconds >= 3_600 && seconds % 3_600 == 0 { return text("duration.hours", count: seconds / 3_600) }
         if seconds >= 60 { return text("duration.minutes", count: (seconds + 59) / 60) }
         return text("duration.seconds", count: max(seconds, 1))

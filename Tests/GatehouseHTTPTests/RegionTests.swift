@@ -78,6 +78,13 @@ import Testing
             #expect(posted.status == .seeOther)
             let location = try #require(posted.headers[.location])
             #expect(location == "https://eu.example.test/login?tenant=globex&username=2001" && !location.contains("secret"))
+            // No password needed to be sent on; tenant names in any case.
+            let bare = try await client.execute(uri: "/login", method: .post,
+                                                headers: [.contentType: "application/x-www-form-urlencoded", .cookie: "gatehouse_csrf=\(token)"],
+                                                body: ByteBuffer(string: "csrf_token=\(token)&tenant=%20GLOBEX&username="))
+            #expect(bare.status == .seeOther && bare.headers[.location] == "https://eu.example.test/login?tenant=globex")
+            // The login form may post on to the other region (the browser checks the redirect against form-action).
+            #expect(form.headers[.contentSecurityPolicy]?.contains("form-action 'self' https://eu.example.test;") == true)
             // Asked once: the answer is cached.
             #expect(regions.asked.withLock { $0 } == 1)
 
@@ -89,6 +96,38 @@ import Testing
             // The chooser lists both regions, this one marked.
             #expect(form.text.contains(#"href="/login" data-region="na" aria-current="true""#))
             #expect(form.text.contains(#"href="https://eu.example.test/login" data-region="eu""#))
+        }
+    }
+
+    /// A region that failed to answer.
+    final class DownRegion: RegionDiscoveryClient {
+        let asked = Mutex(0)
+        func region(of query: DiscoveryQuery, asking region: RegionEntry) async throws -> RegionCode? {
+            asked.withLock { $0 += 1 }
+            throw CancellationError()
+        }
+    }
+
+    @Test func aRegionThatFailed_isAskedAgain_andOneVisitorCannotUseUpTheLookups() async throws {
+        try await TestDatabases.withDatabase(.sqlite) { database in
+            let clock = FixedClock()
+            let downRegion = DownRegion()
+            let down = TenantLocator(directory: try Self.twoRegions().regions, tenants: SQLTenantRepository(database: database),
+                                     members: SQLMemberRepository(database: database), client: downRegion, clock: clock)
+            #expect(try await down.locate(.tenant(TenantSlug("globex"))) == .unknown)
+            #expect(try await down.locate(.tenant(TenantSlug("globex"))) == .unknown)
+            #expect(downRegion.asked.withLock { $0 } == 2, "an answer missing for a failure must not be cached")
+            let regions = ScriptedRegions(["globex": "eu"])
+            let locator = TenantLocator(directory: try Self.twoRegions().regions, tenants: SQLTenantRepository(database: database),
+                                        members: SQLMemberRepository(database: database), client: regions, clock: clock)
+            for index in 0..<30 { _ = try await locator.locate(.tenant(TenantSlug("made-up-\(index)")), asker: "10.0.0.1") }
+            #expect(regions.asked.withLock { $0 } == 30)
+            // The 31st made-up name from the same visitor is not asked about; other visitors still are.
+            #expect(try await locator.locate(.tenant(TenantSlug("globex")), asker: "10.0.0.1") == .unknown)
+            #expect(regions.asked.withLock { $0 } == 30)
+            guard case .elsewhere = try await locator.locate(.tenant(TenantSlug("globex")), asker: "10.0.0.2") else {
+                Issue.record("another visitor must still find globex"); return
+            }
         }
     }
 

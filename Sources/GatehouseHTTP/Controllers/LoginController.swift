@@ -112,12 +112,14 @@ struct LoginController: Sendable {
 
     @Sendable func page(_ request: Request, context: AppRequestContext) async throws -> Response {
         let query = request.uri.queryParameters
-        var form = Form(tenant: query["tenant"].map(String.init), return_to: query["return_to"].map(String.init))
+        // Tenant names are lower case; people type them as they like.
+        var form = Form(tenant: query["tenant"].map { $0.trimmingCharacters(in: .whitespaces).lowercased() },
+                        return_to: query["return_to"].map(String.init))
         form.username = SessionCookies.rememberedUsername(in: request)
         form.remember_me = form.username == nil ? nil : "on"
         // Another region's login page sent this person here with what they had typed.
         if let typed = query["username"].map(String.init), !typed.isEmpty, typed.count <= 320 { form.username = typed }
-        if let elsewhere = try await otherRegionsPage(for: form, request) { return elsewhere }
+        if let elsewhere = try await otherRegionsPage(for: form, request, context) { return elsewhere }
         var notice: String?
         switch try await authenticator.lookup(request) {
         case .valid:
@@ -133,17 +135,19 @@ struct LoginController: Sendable {
     }
 
     @Sendable func submit(_ request: Request, context: AppRequestContext) async throws -> Response {
-        let form = try await FormRequest.read(Form.self, from: request, context: context)
+        var form = try await FormRequest.read(Form.self, from: request, context: context)
+        form.tenant = form.tenant.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
         let text = pages.localizer(for: request)
         guard csrf.isValid(request, formValue: form.csrf_token) else {
             return try await render(request, form: form, error: text.text("login.error.page_expired"), notice: nil, status: .forbidden)
         }
+        // A tenant of another region goes there first: its login page asks for the password.
+        if let elsewhere = try await otherRegionsPage(for: form, request, context) { return elsewhere }
         let username = (form.username ?? "").trimmingCharacters(in: .whitespaces), password = form.password ?? ""
         guard !username.isEmpty, !password.isEmpty else {
             return try await render(request, form: form, error: text.text("login.error.missing_fields"), notice: nil, status: .badRequest)
         }
         let tenant = form.tenant.flatMap { $0.isEmpty ? nil : $0 }
-        if let elsewhere = try await otherRegionsPage(for: form, request) { return elsewhere }
         let identifier = LoginIdentifier.typed(username, tenant: tenant)
         do {
             let outcome = try await signIn(identifier, password: password, keepSignedIn: form.keep_signed_in != nil, request, context)
@@ -241,9 +245,9 @@ struct LoginController: Sendable {
 
     /// The login page of the region the named tenant lives in, with the tenant and username
     /// filled in (never the password), when that is not this region.
-    private func otherRegionsPage(for form: Form, _ request: Request) async throws -> Response? {
-        guard let text = form.tenant?.trimmingCharacters(in: .whitespaces), !text.isEmpty, let slug = try? TenantSlug(text),
-              case .elsewhere(let region) = try await locator.locate(.tenant(slug)), let base = region.baseURL,
+    private func otherRegionsPage(for form: Form, _ request: Request, _ context: AppRequestContext) async throws -> Response? {
+        guard let text = form.tenant?.trimmingCharacters(in: .whitespaces).lowercased(), !text.isEmpty, let slug = try? TenantSlug(text),
+              case .elsewhere(let region) = try await locator.locate(.tenant(slug), asker: context.clientIP ?? "unknown"), let base = region.baseURL,
               var components = URLComponents(string: base + "/login")
         else { return nil }
         var items = [URLQueryItem(name: "tenant", value: slug.rawValue)]
@@ -295,7 +299,11 @@ struct LoginController: Sendable {
         if let returnTo = ReturnPath.validated(form.return_to) { values["returnTo"] = returnTo }
         if let error { values["error"] = error }
         if let notice { values["notice"] = notice }
-        return try pages.renderForm("login", values, csrf: csrf, request: request, status: status)
+        var response = try pages.renderForm("login", values, csrf: csrf, request: request, status: status)
+        // The form may lead on to another region's login page (a 303 the browser checks against form-action).
+        let otherRegions = regions.others.compactMap(\.baseURL)
+        if !otherRegions.isEmpty { response.headers[.contentSecurityPolicy] = SecurityHeadersMiddleware.policy(formActions: otherRegions) }
+        return response
     }
 }
 

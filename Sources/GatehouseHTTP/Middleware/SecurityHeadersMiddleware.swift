@@ -11,6 +11,11 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
     static let contentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
 
+    /// The strict policy with forms also allowed to post to `origins` (other regions' login pages).
+    static func policy(formActions origins: [String]) -> String {
+        contentSecurityPolicy.replacingOccurrences(of: "form-action 'self'", with: (["form-action 'self'"] + origins).joined(separator: " "))
+    }
+
     /// The apps page shows icons the tenant's administrators chose, from any https site.
     static let appsPagePolicy = contentSecurityPolicy.replacingOccurrences(of: "img-src 'self' data:", with: "img-src 'self' data: https:")
 

@@ -25,7 +25,7 @@ struct DiscoveryController: Sendable {
         let question: DiscoveryQuery
         switch (tenant, domain) {
         case (let tenant?, nil):
-            guard let slug = try? TenantSlug(tenant) else { throw APIError.validation(["tenant": "is not a tenant name"]) }
+            guard let slug = try? TenantSlug(tenant.trimmingCharacters(in: .whitespaces).lowercased()) else { throw APIError.validation(["tenant": "is not a tenant name"]) }
             question = .tenant(slug)
         case (nil, let domain?):
             let lowered = domain.lowercased().trimmingCharacters(in: .whitespaces)

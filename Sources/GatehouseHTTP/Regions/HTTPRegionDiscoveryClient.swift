@@ -11,7 +11,21 @@ struct HTTPRegionDiscoveryClient: RegionDiscoveryClient {
         self.timeoutSeconds = timeoutSeconds
     }
 
+    /// The whole exchange, answer body included, within the timeout: a region that starts
+    /// answering and then stalls must not hold a login page.
     func region(of query: DiscoveryQuery, asking region: RegionEntry) async throws -> RegionCode? {
+        try await withThrowingTaskGroup(of: RegionCode?.self) { group in
+            group.addTask { try await self.ask(query, region) }
+            group.addTask {
+                try await Task.sleep(for: .seconds(timeoutSeconds))
+                throw DiscoveryTimeout()
+            }
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
+        }
+    }
+
+    private func ask(_ query: DiscoveryQuery, _ region: RegionEntry) async throws -> RegionCode? {
         guard let base = region.baseURL, var components = URLComponents(string: base + "/api/v1/discovery") else { return nil }
         switch query {
         case .tenant(let slug): components.queryItems = [URLQueryItem(name: "tenant", value: slug.rawValue)]
@@ -29,3 +43,5 @@ struct HTTPRegionDiscoveryClient: RegionDiscoveryClient {
         return try? RegionCode(code)
     }
 }
+
+struct DiscoveryTimeout: Error {}

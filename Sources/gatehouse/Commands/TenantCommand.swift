@@ -12,7 +12,7 @@ struct TenantCommand: AsyncParsableCommand {
         @OptionGroup var storage: StorageOptions
         @Option(help: "Short name used in URLs, e.g. acme.") var slug: String
         @Option(help: "The name people see, e.g. \"Acme Contact Center\".") var name: String
-        @Option(help: "Region code (default: the server's region, na).") var region: String?
+        @Option(help: "Region code (default: the configured region, GATEHOUSE_REGION or region in --config; else na).") var region: String?
         @Option(name: .customLong("presence-reasons"),
                 help: "Comma-separated reasons of a default Presence Reason list named \"Default\", e.g. \"Break,Lunch,Meeting\". Agents cannot sign in until their tenant has a default list or they have one assigned.")
         var presenceReasons: String?
@@ -22,8 +22,10 @@ struct TenantCommand: AsyncParsableCommand {
             let listDraft = try reasons.map { names in
                 try PresenceReasonListDraft(name: "Default", isDefault: true, reasons: names.map { PresenceReasonInput(name: $0) }, complete: true)
             }
+            // Without --region, the tenant lives in the region this installation serves (--config, GATEHOUSE_REGION).
+            let serverRegion = try await ConfigurationLoader(storage: storage).serverConfiguration().region
             let tenant = try await storage.withDatabase { database in
-                let draft = try TenantDraft(slug: slug, displayName: name, region: region, defaultRegion: .northAmerica)
+                let draft = try TenantDraft(slug: slug, displayName: name, region: region, defaultRegion: serverRegion)
                 let clock = SystemWallClock()
                 let tenant = Tenant(slug: draft.slug, displayName: draft.displayName, region: draft.region, createdAt: clock.now())
                 try await SQLTenantRepository(database: database).create(tenant, audit: AuditEvent(
