@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Iterable, Optional
+from urllib.parse import quote
 
 import requests
 
@@ -423,6 +424,17 @@ def new_user_body(email: str, first: str = "Test", last: str = "User", roles=("a
     return body
 
 
+def add_default_presence_reasons(server: Server, slug: str, token: str, name: str = "Standard",
+                                  reasons: Iterable[str] = ("Break",)) -> dict:
+    """Gives the tenant a default Presence Reason list through the admin API (asserting 201).
+    Tenants made by the /setup page start without one, and their agents cannot sign in
+    without it (403 presence_reason_list_required); `create_tenant` adds one itself."""
+    body = {"name": name, "is_default": True, "reasons": [{"name": reason} for reason in reasons]}
+    created = expect(server.post(f"/api/v1/tenants/{slug}/presence-reason-lists", token, json=body), 201)
+    assert created.get("is_default") is True, created
+    return created
+
+
 def list_all_users(server: Server, slug: str, token: str, limit: int = 50, q: Optional[str] = None,
                    max_pages: int = 500) -> tuple[list[dict], list[list[dict]]]:
     """Walks every page of the user list; returns (all users, pages)."""
@@ -517,6 +529,10 @@ LOGIN_PATH = "/api/v1/login"
 SESSION_PATH = "/api/v1/session"
 SESSIONS_PATH = "/api/v1/sessions"
 PASSWORD_PATH = "/api/v1/password"
+MICROPHONE_CHECK_PATH = "/api/v1/account/microphone-check"
+# Where a page sign-in with no return_to ends for a person who is not sent to the microphone
+# page first: the landing page, /apps unless the tenant's `landing` setting says otherwise.
+APPS_PATH = "/apps"
 
 SESSION_KEYS = {"id", "current", "persistent", "created_at", "last_seen_at", "idle_expires_at",
                 "absolute_expires_at", "expires_at", "client_ip", "user_agent"}
@@ -594,6 +610,23 @@ def session_alive(server: Server, cookie: str) -> bool:
         return False
     expect(resp, 200)
     return True
+
+
+def microphone_first(target: str = "/landing") -> str:
+    """The Location of an agent's first page sign-in (agent role, no microphone check recorded
+    yet): the microphone page, which then leads on to `target` (the return_to, else /landing)."""
+    return "/account/microphone?next=" + quote(target, safe="/")
+
+
+def record_microphone_check(server: Server, cookie: str, result: str = "allowed") -> dict:
+    """Records a microphone check for the person of this session cookie, as the microphone
+    page does (PUT with the server's own Origin); their later page sign-ins then go straight
+    to the return_to or their landing page. Returns the answer."""
+    resp = server.request("PUT", MICROPHONE_CHECK_PATH, json={"result": result},
+                          headers={**cookie_header(cookie), "Origin": server.base_url})
+    body = expect(resp, 200)
+    assert body.get("result") == result and body.get("checked_at"), "the check must be recorded:\n" + show(resp)
+    return body
 
 
 def get_settings(server: Server, slug: str, token: str) -> dict:

@@ -4,20 +4,21 @@ what a sign-in answers and sets; no way to tell an unknown user from a wrong pas
 from __future__ import annotations
 
 import random
+import re
 import statistics
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
 import requests
 
-from harness import (CSRF_COOKIE, GOOD_PASSWORD, SESSION_COOKIE, SESSION_KEYS, SESSION_PATH, USERNAME_COOKIE,
-                     Server, TenantFixture, bootstrap_tenant, cookie_header, create_user, element_value, expect,
-                     json_of, login, migrate, new_user_body, page_form, parse_html, session_alive, set_cookies, show,
-                     sign_in, users_path)
+from harness import (APPS_PATH, CSRF_COOKIE, GOOD_PASSWORD, SESSION_COOKIE, SESSION_KEYS, SESSION_PATH,
+                     USERNAME_COOKIE, Server, TenantFixture, bootstrap_tenant, cookie_header, create_user,
+                     element_value, expect, json_of, login, microphone_first, migrate, new_user_body, page_form,
+                     parse_html, record_microphone_check, session_alive, set_cookies, show, sign_in, users_path)
 
 ANA = "ana.diaz@acme.test"
 ANA_PASSWORD = "Harbour-Light-5"
@@ -261,11 +262,38 @@ def check_page_headers(resp: requests.Response) -> None:
     assert resp.headers.get("Referrer-Policy"), show(resp)
 
 
+def page_sign_in(server: Server, username: str, password: str, **fields) -> tuple[requests.Session, requests.Response]:
+    """Signs in on the plain sign-in page in a fresh browser; returns it and the answer."""
+    browser = requests.Session()
+    csrf = open_login_page(server, browser)["csrf_token"]["value"]
+    resp = server.post("/login", session=browser, data={"csrf_token": csrf, "username": username,
+                                                        "password": password, **fields})
+    return browser, resp
+
+
+def microphone_continue(server: Server, browser: requests.Session, location: str) -> str:
+    """Opens the microphone page at `location`; returns where its #mic-continue leads."""
+    page = server.get(location, session=browser)
+    assert page.status_code == 200, show(page)
+    check_page_headers(page)
+    link = parse_html(page.text).by_id.get("mic-continue")
+    assert link and link["tag"] == "a", "the microphone page needs an #mic-continue link:\n" + show(page)
+    return link["attrs"].get("href", "")
+
+
 def test_sign_in_page_by_email(world: World):
     s = world.server
     browser = requests.Session()
     fields = open_login_page(s, browser)
-    assert "tenant" not in fields and "return_to" not in fields, fields
+    assert "return_to" not in fields, fields
+    # With no tenant in the URL, the organisation is an optional, visible field folded away in
+    # <details id="organisation"> (for agent IDs and other regions' tenants), never a hidden one.
+    tenant = fields.get("tenant", {})
+    assert tenant.get("tag") == "input" and tenant.get("type", "text") == "text" and not tenant.get("value") \
+        and tenant.get("id") == "tenant" and "required" not in tenant, f"the optional organisation field: {tenant}"
+    page = s.get("/login", session=requests.Session()).text
+    assert re.search(r'<details[^>]*\bid="organisation"[^>]*>(?:(?!</details>).)*<input[^>]*\bid="tenant"', page, re.S), \
+        "the organisation field belongs in <details id=\"organisation\">:\n" + page
     csrf = fields["csrf_token"]["value"]
 
     wrong = s.post("/login", session=browser, data={"csrf_token": csrf, "username": ANA, "password": "Nope-Nope-11"})
@@ -276,9 +304,18 @@ def test_sign_in_page_by_email(world: World):
     assert SESSION_COOKIE not in set_cookies(wrong)
     assert ANA_PASSWORD not in wrong.text and "Nope-Nope-11" not in wrong.text, "the page must not echo a password"
 
-    ok = s.post("/login", session=browser, data={"csrf_token": csrf, "username": ANA, "password": ANA_PASSWORD})
-    assert ok.status_code == 302 and urlsplit(ok.headers["Location"]).path == "/account", show(ok)
+    # An empty organisation field is no tenant: Ana signs in by email. She is an agent who has
+    # never checked her microphone, so the microphone page comes first, then her landing page.
+    ok = s.post("/login", session=browser, data={"csrf_token": csrf, "username": ANA, "password": ANA_PASSWORD,
+                                                "tenant": ""})
+    assert ok.status_code == 302 and ok.headers["Location"] == microphone_first("/landing"), show(ok)
     check_session_cookie(ok, persistent=False)
+    assert microphone_continue(s, browser, ok.headers["Location"]) == "/landing"
+    landing = s.get("/landing", session=browser)
+    assert landing.status_code in (302, 303) and landing.headers["Location"] == APPS_PATH, show(landing)
+    apps = s.get(APPS_PATH, session=browser)
+    assert apps.status_code == 200, show(apps)
+    check_page_headers(apps)
     account = s.get("/account", session=browser)
     assert account.status_code == 200 and ANA in account.text, show(account)
     check_page_headers(account)
@@ -298,9 +335,17 @@ def test_sign_in_page_by_email(world: World):
     later = requests.Session()
     later.cookies.set(USERNAME_COOKIE, browser.cookies.get(USERNAME_COOKIE))
     assert open_login_page(s, later)["username"].get("value") == ANA
-    # While signed in, the page sends the browser straight on.
+    # While signed in, the page sends the browser straight on, to the landing page.
     resp = s.get("/login", session=browser)
-    assert resp.status_code in (302, 303) and urlsplit(resp.headers["Location"]).path == "/account", show(resp)
+    assert resp.status_code in (302, 303) and resp.headers["Location"] == "/landing", show(resp)
+
+    # Once she has recorded a microphone check, a page sign-in goes straight to her landing page.
+    record_microphone_check(s, browser.cookies.get(SESSION_COOKIE))
+    _, ok = page_sign_in(s, ANA, ANA_PASSWORD)
+    assert ok.status_code == 302 and ok.headers["Location"] == APPS_PATH, show(ok)
+    # Someone without the agent role never meets the microphone page.
+    _, ok = page_sign_in(s, world.acme.admin_email, GOOD_PASSWORD)
+    assert ok.status_code == 302 and ok.headers["Location"] == APPS_PATH, show(ok)
 
 
 def test_sign_in_page_by_agent_id(world: World):
@@ -356,9 +401,9 @@ FOREIGN_RETURN_TO = ["https://evil.test", "//evil.test", "/\\evil.test", "/%2F%2
                      "javascript:alert(1)", "/\t/evil.test", " //evil.test"]
 
 
-def is_local_account(location: str) -> bool:
+def is_local(location: str, path: str) -> bool:
     parts = urlsplit(location)
-    return not parts.scheme and not parts.netloc and parts.path == "/account"
+    return not parts.scheme and not parts.netloc and parts.path == path
 
 
 def test_return_to_accepts_only_local_paths(world: World):
@@ -373,6 +418,13 @@ def test_return_to_accepts_only_local_paths(world: World):
     assert fields.get("return_to", {}).get("type") == "hidden" and fields["return_to"].get("value") == "/account"
     ok = s.post("/login", session=browser, data={"csrf_token": fields["csrf_token"]["value"], "username": ANA,
                                                 "password": ANA_PASSWORD, "return_to": "/account?tab=sessions"})
+    # Ana is an agent who has never checked her microphone: the microphone page comes first and
+    # carries the return_to on as its `next`.
+    assert ok.status_code == 302 and ok.headers["Location"] == microphone_first("/account?tab=sessions"), show(ok)
+    assert microphone_continue(s, browser, ok.headers["Location"]) == "/account?tab=sessions"
+    # Without the agent role (or once the check is recorded) the return_to is the redirect itself.
+    admin = world.acme.admin_email
+    _, ok = page_sign_in(s, admin, GOOD_PASSWORD, return_to="/account?tab=sessions")
     assert ok.status_code == 302 and ok.headers["Location"] == "/account?tab=sessions", show(ok)
 
     for target in FOREIGN_RETURN_TO:
@@ -383,12 +435,21 @@ def test_return_to_accepts_only_local_paths(world: World):
         assert offered in (None, "", "/account"), f"the page offers return_to={offered!r} for {target!r}"
         ok = s.post("/login", session=browser, data={"csrf_token": fields["csrf_token"]["value"], "username": ANA,
                                                     "password": ANA_PASSWORD, "return_to": target})
-        assert ok.status_code == 302 and is_local_account(ok.headers["Location"]), \
-            f"return_to={target!r} must be ignored (redirect to /account):\n" + show(ok)
+        assert ok.status_code == 302 and ok.headers["Location"] == microphone_first("/landing"), \
+            f"return_to={target!r} must be ignored (the microphone page, then /landing):\n" + show(ok)
+        # Nor does the microphone page lead on to a foreign place given as its `next`.
+        leads_to = microphone_continue(s, browser, "/account/microphone?" + urlencode({"next": target}))
+        assert leads_to.startswith("/") and is_local(leads_to, urlsplit(leads_to).path) \
+            and not leads_to.startswith("//") and "\\" not in leads_to and "evil" not in leads_to, \
+            f"/account/microphone?next={target!r} leads to {leads_to!r}"
         # Already signed in, the page sends the browser on: not to the foreign place either.
         again = s.get("/login", session=browser, params={"return_to": target})
-        assert again.status_code in (302, 303) and is_local_account(again.headers["Location"]), \
+        assert again.status_code in (302, 303) and is_local(again.headers["Location"], "/landing"), \
             f"signed in, /login?return_to={target!r}:\n" + show(again)
+        # Someone who goes straight on (no microphone page) lands on their landing page.
+        _, ok = page_sign_in(s, admin, GOOD_PASSWORD, return_to=target)
+        assert ok.status_code == 302 and is_local(ok.headers["Location"], APPS_PATH), \
+            f"return_to={target!r} must be ignored (redirect to {APPS_PATH}):\n" + show(ok)
 
 
 def test_sign_out_from_the_page(world: World):

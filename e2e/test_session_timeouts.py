@@ -13,7 +13,7 @@ from urllib.parse import parse_qs, urlsplit
 import requests
 
 from harness import (GOOD_PASSWORD, SESSION_PATH, cookie_header, bootstrap_tenant, create_user, expect, migrate,
-                     page_form, parse_html, session_alive, show, sign_in, update_settings)
+                     page_form, parse_html, record_microphone_check, session_alive, show, sign_in, update_settings)
 
 ANA = "ana.diaz@acme.test"
 IDLE, ABSOLUTE, PERSISTENT_IDLE = 2, 5, 2
@@ -42,6 +42,9 @@ def test_idle_and_absolute_limits(db, servers):
     server = servers()
 
     before = sign_in(server, ANA, GOOD_PASSWORD)                  # under the default policy (30 min idle)
+    # Ana (an agent) has done her microphone check, so a page sign-in sends her straight to the
+    # return_to rather than to the microphone page first.
+    record_microphone_check(server, before.cookie)
     settings = update_settings(server, "acme", acme.admin_token, session_policy={
         "idle_timeout_seconds": IDLE, "absolute_timeout_seconds": ABSOLUTE,
         "persistent_idle_timeout_seconds": PERSISTENT_IDLE})
