@@ -372,9 +372,6 @@ def test_try_again_after_allowing_the_microphone_records_allowed(db, servers, br
     wait_for_path(browser, "/apps")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "page bug (assets/microphone.js): show() switches #mic-continue to 'Continue without the microphone' "
-    "on denied/unavailable and never back, so after a successful Try again it still says so"))
 def test_after_a_successful_try_again_the_link_no_longer_says_without_the_microphone(db, servers, browser):
     server, _, _ = denied_first_sign_in(db, servers, browser)
     assert browser.find_element(*by("#mic-continue")).text == CONTINUE_WITHOUT
@@ -448,10 +445,6 @@ def test_the_landing_setting_sends_an_agent_to_their_app_after_the_microphone_ch
     assert "/desktop?from=gatehouse" in app_site.requests
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "server bug: POST /login answers 302 straight to the app's URL on another site, and the sign-in "
-    "page's own CSP (form-action 'self') makes Chromium block that redirect of the form submission; "
-    "the agent stays on /login, signed in"))
 def test_a_later_sign_in_goes_straight_to_the_agents_app(db, servers, browser, app_site):
     server, _, _ = landing_world(db, servers, app_site)
     # The microphone check is done already (recorded through the API).
@@ -462,9 +455,6 @@ def test_a_later_sign_in_goes_straight_to_the_agents_app(db, servers, browser, a
                f"the agent's app (browser log: {browser.get_log('browser')})")
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "server bug: the API takes an absolute http:// icon URL, but the apps page's CSP allows only "
-    "img-src 'self' data: https:, so Chromium blocks the icon"))
 def test_an_app_icon_from_another_http_site_is_shown(db, servers, browser, app_site):
     """The API takes an absolute http URL as an app's icon; the apps page must let it load."""
     migrate(db)

@@ -42,7 +42,13 @@ struct ContactCenterPagesController: Sendable {
     /// Where this person lands (the tenant's `landing` setting for their highest role).
     @Sendable func landingPage(_ request: Request, context: AppRequestContext) async throws -> Response {
         guard case .valid(let current) = try await authenticator.lookup(request) else { return SessionController.redirectToLogin(from: request) }
-        return .redirect(to: try await landing.destination(for: current.member, in: current.tenant), type: .found)
+        let destination = try await landing.destination(for: current.member, in: current.tenant)
+        guard !destination.hasPrefix("/") else { return .redirect(to: destination, type: .found) }
+        // Another site: a page that opens it. After a sign-in form, a redirect there would be
+        // blocked by the form's CSP (form-action 'self'); a refresh is a plain navigation.
+        let text = pages.localizer(for: request, user: current.member.user)
+        return try pages.render("opening", ["title": text.text("landing.opening_title"), "url": destination],
+                                request: request, user: current.member.user)
     }
 
     /// Asks the browser for the microphone; the page's script records the result through

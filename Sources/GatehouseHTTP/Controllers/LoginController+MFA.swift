@@ -161,6 +161,10 @@ extension LoginController {
             return try renderStep(request, pending: pending, returnTo: form.return_to,
                                   error: pages.localizer(for: request).text("mfa.scan.wrong_code_signin"),
                                   status: .badRequest)
+        } catch let error as APIError where error.status != .internalServerError {
+            // Refused at the end (no Presence Reason list, too many sessions): the sign-in page says why.
+            return try await render(request, form: Form(return_to: form.return_to), error: pages.localizer(for: request).text(for: error),
+                                    notice: nil, status: error.status)
         }
     }
 

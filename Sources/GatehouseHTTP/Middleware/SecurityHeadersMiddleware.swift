@@ -16,8 +16,8 @@ struct SecurityHeadersMiddleware: RouterMiddleware {
         contentSecurityPolicy.replacingOccurrences(of: "form-action 'self'", with: (["form-action 'self'"] + origins).joined(separator: " "))
     }
 
-    /// The apps page shows icons the tenant's administrators chose, from any https site.
-    static let appsPagePolicy = contentSecurityPolicy.replacingOccurrences(of: "img-src 'self' data:", with: "img-src 'self' data: https:")
+    /// The apps page shows icons the tenant's administrators chose, from any web site.
+    static let appsPagePolicy = contentSecurityPolicy.replacingOccurrences(of: "img-src 'self' data:", with: "img-src 'self' data: https: http:")
 
     func handle(_ request: Request, context: AppRequestContext,
                 next: (Request, AppRequestContext) async throws -> Response) async throws -> Response {

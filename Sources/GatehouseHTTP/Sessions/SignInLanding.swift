@@ -30,7 +30,10 @@ struct SignInLanding: Sendable {
         let asked = ReturnPath.validated(returnTo)
         guard signedIn.member.needsMicrophoneCheck else {
             if let asked { return asked }
-            return try await destination(for: signedIn.member, in: signedIn.tenant)
+            let destination = try await destination(for: signedIn.member, in: signedIn.tenant)
+            // A form's redirects must stay on this site (CSP form-action); /landing opens an
+            // app elsewhere with a page of its own.
+            return destination.hasPrefix("/") ? destination : ReturnPath.fallback
         }
         let next = asked ?? ReturnPath.fallback
         return "/account/microphone?next=" + (next.addingPercentEncoding(withAllowedCharacters: Self.queryValue) ?? "%2Flanding")

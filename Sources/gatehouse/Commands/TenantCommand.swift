@@ -19,8 +19,14 @@ struct TenantCommand: AsyncParsableCommand {
 
         func run() async throws {
             let reasons = presenceReasons.map { $0.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty } }
-            let listDraft = try reasons.map { names in
-                try PresenceReasonListDraft(name: "Default", isDefault: true, reasons: names.map { PresenceReasonInput(name: $0) }, complete: true)
+            let listDraft: PresenceReasonListDraft?
+            do {
+                listDraft = try reasons.map { names in
+                    try PresenceReasonListDraft(name: "Default", isDefault: true, reasons: names.map { PresenceReasonInput(name: $0) }, complete: true)
+                }
+            } catch let error as FieldErrors {
+                let problems = error.messages.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: "; ")
+                throw CommandFailure("--presence-reasons: \(problems) (give 1 to 50 different names, separated by commas)")
             }
             // Without --region, the tenant lives in the region this installation serves (--config, GATEHOUSE_REGION).
             let serverRegion = try await ConfigurationLoader(storage: storage).serverConfiguration().region

@@ -14,6 +14,7 @@
   var retry = document.getElementById("mic-retry");
   var next = document.getElementById("mic-continue");
   var stream = null, context = null;
+  var continueText = next.textContent;
 
   function show(state) {
     box.dataset.state = state;
@@ -23,7 +24,7 @@
     denied.hidden = state !== "denied";
     unavailable.hidden = state !== "unavailable";
     retry.hidden = state === "allowed" || state === "checking";
-    if (state === "denied" || state === "unavailable") { next.textContent = next.dataset.textAnyway; }
+    next.textContent = (state === "denied" || state === "unavailable") ? next.dataset.textAnyway : continueText;
   }
 
   function record(result) {
